@@ -1,0 +1,61 @@
+"""Every IRI the project mints, and the prefixes users may leave undeclared.
+
+This is the one module that knows how a resource, ontology term, named graph or
+local route is spelled; the build, the store, the web layer and the dumps ask it.
+"""
+
+from pathlib import Path
+
+#: Persistent base (w3id.org redirects are the usual way to keep such IRIs resolvable).
+BASE = "https://w3id.org/kresy1939/"
+#: Resources described by the data (events, actors, places, statements, evidence).
+RESOURCE = BASE + "resource/"
+#: The ontology document, and the namespace of its terms (hash IRIs).
+ONTOLOGY = BASE + "ontology"
+ONTOLOGY_NS = ONTOLOGY + "#"
+#: Named graphs in the store; a query sees their union by default.
+GRAPH = BASE + "graph/"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
+DATA_GRAPH = GRAPH + "data"
+ENTAILED_GRAPH = GRAPH + "entailed"
+
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+#: Prefixes known to every SPARQL query, Turtle file and page, as on the Wikidata Query Service.
+PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "schema": "http://schema.org/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": WIKIDATA_ENTITY,
+    "wdt": "http://www.wikidata.org/prop/direct/",
+    "kg": ONTOLOGY_NS,
+    "kgr": RESOURCE,
+}
+
+#: The repository root, where ontology/ and data/ live.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
+DATA_DIR = PROJECT_ROOT / "data"
+TRIPLES_FILE = DATA_DIR / "triples.ttl"
+
+
+def resource(local_name: str) -> str:
+    """The IRI of a resource of the data, e.g. ``resource("SovietInvasionOfPoland")``."""
+    return RESOURCE + local_name
+
+
+def term(local_name: str) -> str:
+    """The IRI of an ontology term, e.g. ``term("Invasion")``."""
+    return ONTOLOGY_NS + local_name
+
+
+def wikidata(qid: str) -> str:
+    """The Wikidata concept IRI (http, /entity/) that the Wikidata Query Service uses."""
+    return WIKIDATA_ENTITY + qid
