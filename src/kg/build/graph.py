@@ -147,6 +147,7 @@ def collect_facts(text: str, records: list[Record]) -> Facts:
         if record.quote is None:
             for triple in triples:
                 facts.activities[triple].add(record.activity)
+                facts.comments[triple].add(record.reason)
             continue
         span = find_quote(text, record.quote, where=record.where,
                           occurrence=record.occurrence, prefix=record.prefix)
