@@ -186,3 +186,16 @@ def test_every_fact_about_the_invasion_with_its_quote_in_one_query(ask):
     assert ("label", "Invasi Soviet ke Polandia", "Bahasa Indonesia: Invasi Soviet ke Polandia",
             "Other languages") in facts
     assert len({(p, v) for p, v, *_ in facts}) >= 25
+
+
+def test_the_readme_example_returns_facts_with_their_quotes():
+    readme = (iris.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    query = readme.split("## The data", 1)[1].split("```sparql", 1)[1].split("```", 1)[0]
+    store = ox.Store()
+    store.load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
+    rows = {
+        (row["property"].value.rsplit("#", 1)[-1], row["value"].value, row["quote"].value)
+        for row in store.query(query)
+    }
+    assert ("startDate", "1939-09-17", "17 September – 6 October 1939") in rows
+    assert ("endDate", "1939-10-06", "17 September – 6 October 1939") in rows
