@@ -281,7 +281,7 @@ def test_claims_cite_the_references_printed_beside_their_words(store):
           ?claim kg:accordingTo ?ref . ?ref a kg:Reference ; rdfs:label ?marker .
           ?statement rdf:subject ?claim ; rdf:predicate kg:accordingTo ; rdf:object ?ref ;
                      prov:wasDerivedFrom/kg:citation ?citation .
-          FILTER(CONTAINS(?citation, ?marker))
+          FILTER(CONTAINS(?citation, STR(?marker)))
         }""")
     assert len(cited) >= 15
     assert len(beside) == len(cited)
