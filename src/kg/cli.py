@@ -11,6 +11,7 @@ import sys
 
 #: subcommand -> (module, one-line help)
 COMMANDS = {
+    "validate": ("kg.validate", "check data against the SHACL shapes of ontology/shapes.ttl"),
 }
 
 
