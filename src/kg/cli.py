@@ -12,6 +12,7 @@ import sys
 #: subcommand -> (module, one-line help)
 COMMANDS = {
     "validate": ("kg.validate", "check data against the SHACL shapes of ontology/shapes.ttl"),
+    "docs": ("kg.ontology_docs", "regenerate docs/ontology.md from the ontology"),
 }
 
 
