@@ -21,6 +21,7 @@ from kg.validate import SHAPES_FILE
 FIXTURES = Path(__file__).parent / "shapes"
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 SHAPES_NS = "https://w3id.org/kresy1939/shapes#"
+UNDECLARED = "undeclared kg: term"
 
 #: broken file -> (shape that catches it, offending node, property path, words of the message)
 BROKEN = {
@@ -58,6 +59,11 @@ BROKEN = {
                              "Do not use owl:sameAs"),
     "fact-without-statement.ttl": ("FactStatementShape", "kgr:SovietInvasionOfPoland",
                                    "kg:location", "This fact has no provenance"),
+    # Not a SHACL shape: kg validate's own check that every kg: term used is declared.
+    "undeclared-property.ttl": (UNDECLARED, "kgr:SovietInvasionOfPoland", "kg:startdate",
+                                "kg:startdate is not a property of the ontology"),
+    "undeclared-class.ttl": (UNDECLARED, "kgr:SovietInvasionOfPoland", "rdf:type",
+                             "kg:Invasoin is not a class of the ontology"),
 }
 VALID = sorted(p.name for p in FIXTURES.glob("valid-*.ttl"))
 
@@ -73,7 +79,7 @@ def test_every_fixture_is_listed_and_every_shape_has_a_broken_fixture():
     shapes = rdflib.Graph().parse(SHAPES_FILE)
     named = {str(s)[len(SHAPES_NS):] for s in shapes.subjects(RDF.type, rdflib.SH.NodeShape)
              if str(s).startswith(SHAPES_NS)}
-    assert named == {shape for shape, *_ in BROKEN.values()}
+    assert named == {shape for shape, *_ in BROKEN.values()} - {UNDECLARED}
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
