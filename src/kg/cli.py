@@ -12,6 +12,8 @@ import sys
 #: subcommand -> (module, one-line help)
 COMMANDS = {
     "build": ("kg.build.command", "build data/triples.ttl from the curated statements"),
+    "validate": ("kg.validate", "check data against the SHACL shapes of ontology/shapes.ttl"),
+    "docs": ("kg.ontology_docs", "regenerate docs/ontology.md from the ontology"),
 }
 
 
