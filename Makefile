@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/python -c "import kg; print(kg.__version__)"
+	$(BIN)/kg build --check && $(BIN)/kg validate
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests server.py

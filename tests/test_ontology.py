@@ -33,7 +33,7 @@ OWL_LITE = {
     ).split()
 }
 
-#: The vocabulary of CONTRACT.md that the data and Wikidata helpers rely on.
+#: The vocabulary the data relies on (CONTRACT.md, plus the terms the curated data needed).
 CONTRACT_CLASSES = set(
     "Event War Campaign MilitaryOperation Invasion Negotiation Conference Signing Election"
     " Deportation Annexation Occupation Evacuation Withdrawal Parade Order MassRepression Capture"
@@ -49,7 +49,8 @@ CONTRACT_PROPERTIES = set(
     " partOf hasPart follows precedes causedBy causes inAccordanceWith resultedIn"
     " annexedBy cededTo returnedTo incorporatedInto territory occupiedBy"
     " about quantityKind side minimum maximum approximate unit"
-    " claimant accordingTo proposition section citation method".split()
+    " claimant accordingTo proposition section citation method"
+    " result victor agreement belongsTo".split()
 )
 
 
