@@ -181,6 +181,7 @@ async function run() {
   const query = editor.getQuery();
   editor.clearError();
   $("error").hidden = true;
+  $("results").hidden = true; // an old answer under a new query would mislead
   showNotice("");
   history.replaceState(null, "", shareUrl(query));
   const form = queryForm(query);

@@ -114,53 +114,81 @@ export function renderTimeline(results, terms) {
       g.append(svg("rect", { x: x(item.from), y: y - 6, height: 12, rx: 3, class: "mark",
         width: Math.max(x(item.to) - x(item.from), 4) }));
     }
+    // The date in words beside its mark, on the side with room for it.
+    const right = x(item.to) < WIDTH - 120;
+    g.append(svg("text", { x: right ? Math.max(x(item.to), x(item.from) + 6) + 6 : x(item.from) - 8, y: y + 4,
+      "text-anchor": right ? "start" : "end", class: "date" }, item.text));
     root.append(g);
   });
   return root;
 }
 
-/** Rows with a label and a number as horizontal bars; with two numbers, a min–max range. */
+/** The two numeric columns that bound a range (?min/?max by name, else the first two). */
+function rangeColumns(numVars) {
+  const low = numVars.find((v) => /^(min|low|from|least)/i.test(v));
+  const high = numVars.find((v) => /^(max|high|to|most)/i.test(v));
+  if (low && high) return [low, high];
+  return [numVars[0], numVars[1]];
+}
+
+const format = (v) => v.toLocaleString("en-GB");
+
+/** "3,000–7,000", "up to 20,000" (no minimum), "33+" (no maximum) or "4,959". */
+function rangeText({ low, high }) {
+  if (low === null) return `up to ${format(high)}`;
+  if (high === null) return `${format(low)}+`;
+  return low === high ? format(low) : `${format(low)}–${format(high)}`;
+}
+
+/**
+ * Rows with a label and a number as horizontal bars; with two numbers, a min–max range,
+ * drawn solid over its certain part and faint where the figure is only a bound.
+ */
 export function renderBars(results, terms) {
   const numVars = columns(results, isNumber);
-  const [lowVar, highVar] = [numVars[0], numVars[1]];
+  const [lowVar, highVar] = rangeColumns(numVars);
+  const value = (row, v) => (v && row[v] && isNumber(row[v]) ? Number(row[v].value) : null);
   const items = [];
   for (const row of results.results.bindings) {
-    const low = row[lowVar] ? Number(row[lowVar].value) : null;
-    const high = highVar && row[highVar] ? Number(row[highVar].value) : low;
+    const low = value(row, lowVar);
+    const high = highVar ? value(row, highVar) : low;
     if (low === null && high === null) continue;
-    items.push({ name: rowName(row, results.head.vars, terms), low: low ?? high, high: high ?? low });
+    items.push({ name: rowName(row, results.head.vars, terms), low, high });
   }
   items.splice(MAX_ITEMS);
-  const positive = items.flatMap((i) => [i.low, i.high]).filter((v) => v > 0);
-  const top = Math.max(...items.map((i) => i.high), 1);
+  const numbers = items.flatMap((i) => [i.low, i.high]).filter((v) => v !== null);
+  const positive = numbers.filter((v) => v > 0);
+  const top = Math.max(...numbers, 1);
   // Figures that differ by orders of magnitude (troops and aircraft) need a log scale.
   const log = positive.length > 0 && top / Math.min(...positive) > 100;
-  const caption = `Bar chart of ${highVar ? `?${lowVar}–?${highVar}` : `?${lowVar}`}` +
-    (log ? " (logarithmic scale)" : "");
-  const root = frame(items.length, caption);
-  const plot = WIDTH - LABEL_WIDTH - 110;
+  const caption = `${highVar ? `?${lowVar} to ?${highVar}` : `?${lowVar}`}` +
+    (log ? ", logarithmic scale" : "");
+  const root = frame(items.length, `Bar chart of ${caption}`);
+  const plot = WIDTH - LABEL_WIDTH - 130;
   const floor = log ? Math.floor(Math.log10(Math.min(...positive))) : 0;
+  const zero = log ? 10 ** floor : 0;
   const x = (v) => {
     if (!log) return LABEL_WIDTH + (Math.max(v, 0) / top) * plot;
     const span = Math.log10(top) - floor || 1;
     return LABEL_WIDTH + (v > 0 ? (Math.log10(v) - floor) / span : 0) * plot;
   };
-  const format = (v) => v.toLocaleString("en-GB");
   items.forEach((item, i) => {
     const y = i * ROW + 6;
     const g = svg("g", { class: "item" });
-    const value = item.low === item.high ? format(item.low) : `${format(item.low)}–${format(item.high)}`;
-    g.append(svg("title", {}, `${item.name}: ${value}`));
+    const text = rangeText(item);
+    g.append(svg("title", {}, `${item.name}: ${text}`));
     g.append(svg("text", { x: LABEL_WIDTH - 8, y: y + 12, "text-anchor": "end", class: "name" }, item.name));
-    const start = item.low === item.high ? x(log ? 10 ** floor : 0) : x(item.low);
-    if (item.low !== item.high) {
-      // The range's lower part, fainter: the figure is "at least low, at most high".
-      g.append(svg("rect", { x: x(log ? 10 ** floor : 0), y, height: 16, width: Math.max(start - x(log ? 10 ** floor : 0), 0), class: "bar base" }));
+    const certain = item.low ?? zero; // at least this much
+    const upper = item.high ?? item.low;
+    g.append(svg("rect", { x: x(zero), y, height: 16, width: Math.max(x(certain) - x(zero), 0), class: "bar" }));
+    if (upper > certain || item.low === null) {
+      g.append(svg("rect", { x: x(certain), y, height: 16, width: Math.max(x(upper) - x(certain), 2), class: "bar range" }));
     }
-    g.append(svg("rect", { x: start, y, height: 16, width: Math.max(x(item.high) - start, 2), class: "bar" }));
-    g.append(svg("text", { x: x(item.high) + 6, y: y + 12, class: "value" }, value));
+    g.append(svg("text", { x: x(upper) + 6, y: y + 12, class: "value" }, text));
     root.append(g);
   });
-  root.append(svg("text", { x: WIDTH - 10, y: items.length * ROW + 30, "text-anchor": "end", class: "axis" }, caption));
+  const legend = highVar ? `solid: at least ?${lowVar}; faint: up to ?${highVar}` : "";
+  root.append(svg("text", { x: WIDTH - 10, y: items.length * ROW + 30, "text-anchor": "end", class: "axis" },
+    [legend, log ? "logarithmic scale" : ""].filter(Boolean).join(" · ")));
   return root;
 }
