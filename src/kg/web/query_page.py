@@ -16,7 +16,7 @@ import json
 import threading
 import time
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 
 from kg import iris
 from kg.store import QueryRequest
@@ -185,12 +185,14 @@ def page():
     }
     # "</" cannot close the <script> element the JSON sits in.
     config_json = json.dumps(page_config, ensure_ascii=False).replace("</", "<\\/")
-    return render_template(
+    response = make_response(render_template(
         "query.html",
         config_json=config_json,
         endpoint="/sparql",
         example_count=len(examples),
-    )
+    ))
+    response.vary.add("Accept")  # /sparql answers the same URL with RDF to other clients
+    return response
 
 
 def wants_page() -> bool:

@@ -22,7 +22,7 @@ from werkzeug.exceptions import (
 
 from kg import formats
 from kg.store import NotAcceptable, QueryRequest
-from kg.web import guard, service_description, settings, store
+from kg.web import guard, query_page, service_description, settings, store
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -112,6 +112,8 @@ def sparql():
         raise BadRequest("updates go to /update (POST), not /sparql")
     query = _operation("query", QUERY_TYPE)
     if query is None:
+        if query_page.wants_page():  # a browser visiting /sparql gets the query page
+            return query_page.page()
         return _service_description()
     guard.check_query(query, settings().allowed_services)
     results_format, graph_format = _chosen_formats()
