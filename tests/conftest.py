@@ -126,3 +126,17 @@ def writable_server(tmp_path_factory):
 
 def auth(token: str = TOKEN) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def article_server(tmp_path_factory):
+    """A read-only server on the real graph (ontology/ and data/triples.ttl), for tests
+    that check answers against the article: the example queries and the browser tests."""
+    from kg.iris import ONTOLOGY_DIR, TRIPLES_FILE
+
+    workdir = tmp_path_factory.mktemp("article")
+    flags = {"--store": workdir / "store", "--ontology-dir": ONTOLOGY_DIR,
+             "--data-file": TRIPLES_FILE}
+    started = Server(workdir, flags).start()
+    yield started
+    started.stop()
