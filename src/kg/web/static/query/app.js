@@ -21,14 +21,47 @@ const ACCEPT = {
 export function queryForm(text) {
   const code = text.replace(/<[^>\s]*>/g, "<>").replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""')
     .replace(/#.*$/gm, "");
-  const match = /\b(select|ask|construct|describe)\b/i.exec(code);
+  const match = /(?<![?$:\w])(select|ask|construct|describe)\b/i.exec(code);
   return match ? match[1].toLowerCase() : "select";
+}
+
+/**
+ * How many triples a Turtle document holds: its ".", ";" and "," terminators outside
+ * IRIs, strings and comments (the server's Turtle has no collections).
+ */
+export function countTriples(turtle) {
+  const code = turtle
+    .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''/g, '""')
+    .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""')
+    .replace(/<[^>\s]*>/g, "<>")
+    .replace(/#.*$/gm, "")
+    .replace(/^\s*@(prefix|base)\b.*$/gim, "");
+  return (code.match(/[;,]|\.(?=\s|$)/g) || []).length;
 }
 
 /** "error at 3:17" (Oxigraph) or "line 3, column 17": the position of a syntax error. */
 export function errorPosition(message) {
   const match = /\bat (\d+):(\d+)\b/.exec(message) || /line (\d+),? column (\d+)/i.exec(message);
   return match ? { line: Number(match[1]), column: Number(match[2]) } : null;
+}
+
+/**
+ * One readable sentence from Oxigraph's parser message, which lists every token and
+ * character class it would have accepted; `token` is the marked text.
+ */
+export function syntaxHint(message, token) {
+  const prefix = /^([\w-]*):/.exec(token);
+  if (/Prefix not found/.test(message) && prefix) {
+    return `The prefix “${prefix[1]}:” is not declared: add PREFIX ${prefix[1]}: <…> above ` +
+      "the query, or use a prefix every query knows (kg:, kgr:, rdfs:, skos:, …).";
+  }
+  const expected = /expected (?:one of )?([\s\S]*)/.exec(message);
+  if (!expected) return "";
+  const tokens = [...new Set([...expected[1].matchAll(/"([^"]+)"|\b([A-Z][A-Za-z_]+)\b/g)]
+    .map((m) => (m[1] ? `“${m[1]}”` : m[2])).filter((t) => t !== "Prefix"))];
+  if (!tokens.length) return "";
+  const shown = tokens.slice(0, 10).join(", ") + (tokens.length > 10 ? ", …" : "");
+  return `Near “${token}” the parser expected ${tokens.length > 1 ? "one of " : ""}${shown}.`;
 }
 
 const state = { controller: null, timer: null, last: null };
@@ -87,16 +120,31 @@ function showNotice(text) {
   notice.hidden = !text;
 }
 
-function showError(title, detail) {
+function showError(title, detail, hint = "") {
   const box = $("error");
   box.replaceChildren();
   const heading = document.createElement("strong");
   heading.textContent = title;
   box.append(heading);
+  if (hint) {
+    const words = document.createElement("p");
+    words.className = "hint";
+    words.textContent = hint;
+    box.append(words);
+  }
   if (detail) {
     const pre = document.createElement("pre");
     pre.textContent = detail;
-    box.append(pre);
+    if (hint) {
+      // The words above say it; the server's own message stays one click away.
+      const more = document.createElement("details");
+      const summary = document.createElement("summary");
+      summary.textContent = "The server's message";
+      more.append(summary, pre);
+      box.append(more);
+    } else {
+      box.append(pre);
+    }
   }
   box.hidden = false;
 }
@@ -226,8 +274,8 @@ async function run() {
       const rows = answer.json.results.bindings.length;
       setStatus(`${rows.toLocaleString("en-GB")} ${rows === 1 ? "row" : "rows"} in ${seconds(elapsed)}`, "done");
     } else {
-      const triples = text.split("\n").filter((l) => /[.]\s*$/.test(l) && !/^@prefix/i.test(l)).length;
-      setStatus(`Turtle, ${triples.toLocaleString("en-GB")} statements in ${seconds(elapsed)}`, "done");
+      const triples = countTriples(text);
+      setStatus(`${triples.toLocaleString("en-GB")} ${triples === 1 ? "triple" : "triples"} in ${seconds(elapsed)}`, "done");
     }
     showAnswer(answer);
   } catch (error) {
@@ -248,10 +296,8 @@ function explainFailure(response, text, elapsed) {
   const position = response.status === 400 ? errorPosition(detail) : null;
   if (position) {
     const headline = `Syntax error at line ${position.line}, column ${position.column}.`;
-    // Oxigraph lists every token it would have accepted; the first line says what matters.
-    const firstLine = detail.split("\n")[0];
-    editor.markError(position.line, position.column, firstLine);
-    showError(headline, detail);
+    const token = editor.markError(position.line, position.column, headline);
+    showError(headline, detail, syntaxHint(detail, token));
     return;
   }
   const headlines = {

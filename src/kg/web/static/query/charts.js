@@ -28,6 +28,10 @@ function rowName(row, vars, terms) {
   return parts.join(" · ");
 }
 
+/** Longest name that fits beside a chart at 12px; the full name is in the tooltip. */
+const NAME_CHARS = 44;
+const fit = (name) => (name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name);
+
 function columns(results, test) {
   if (!results.head || !results.results) return [];
   return results.head.vars.filter((v) => results.results.bindings.some((row) => test(row[v])));
@@ -107,7 +111,7 @@ export function renderTimeline(results, terms) {
     const y = i * ROW + ROW / 2 + 4;
     const g = svg("g", { class: "item" });
     g.append(svg("title", {}, `${item.name}: ${item.text}`));
-    g.append(svg("text", { x: LABEL_WIDTH - 8, y: y + 4, "text-anchor": "end", class: "name" }, item.name));
+    g.append(svg("text", { x: LABEL_WIDTH - 8, y: y + 4, "text-anchor": "end", class: "name" }, fit(item.name)));
     if (item.point) {
       g.append(svg("circle", { cx: x(item.from), cy: y, r: 5, class: "mark" }));
     } else {
@@ -177,7 +181,7 @@ export function renderBars(results, terms) {
     const g = svg("g", { class: "item" });
     const text = rangeText(item);
     g.append(svg("title", {}, `${item.name}: ${text}`));
-    g.append(svg("text", { x: LABEL_WIDTH - 8, y: y + 12, "text-anchor": "end", class: "name" }, item.name));
+    g.append(svg("text", { x: LABEL_WIDTH - 8, y: y + 12, "text-anchor": "end", class: "name" }, fit(item.name)));
     const certain = item.low ?? zero; // at least this much
     const upper = item.high ?? item.low;
     g.append(svg("rect", { x: x(zero), y, height: 16, width: Math.max(x(certain) - x(zero), 0), class: "bar" }));

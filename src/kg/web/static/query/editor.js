@@ -100,8 +100,36 @@ function completionSource({ prefixes, vocabulary, searchLabels }) {
 }
 
 /**
+ * The token to mark for a parser's error position (1-based line and column).
+ * Oxigraph reports the furthest point it read, which is often just past the token at
+ * fault ("foo:bar" with an unknown prefix, a missing "}" at the end): when the
+ * position is on white space or past the end, the token before it is marked.
+ */
+export function errorRange(doc, lineNumber, column) {
+  const text = doc.toString();
+  const line = doc.line(Math.min(Math.max(lineNumber, 1), doc.lines));
+  let pos = Math.min(line.from + Math.max(column - 1, 0), line.to);
+  const isWord = (ch) => ch !== undefined && /\S/.test(ch);
+  if (!isWord(text[pos])) {
+    let back = pos;
+    while (back > 0 && !isWord(text[back - 1])) back--;
+    if (back === 0) return { from: 0, to: Math.min(1, text.length) };
+    pos = back - 1;
+  }
+  const separator = /[\s{}();,.]/;
+  let from = pos;
+  let to = pos + 1;
+  if (!separator.test(text[pos])) {
+    while (from > 0 && !separator.test(text[from - 1])) from--;
+    while (to < text.length && !separator.test(text[to])) to++;
+  }
+  return { from, to };
+}
+
+/**
  * Creates the editor in `parent`.
- * Returns {view, getQuery(), setQuery(text), markError(line, column, message), clearError()}.
+ * Returns {view, getQuery(), setQuery(text), markError(line, column, message) -> marked text,
+ * clearError()}.
  */
 export function createEditor(parent, { doc, onRun, prefixes, vocabulary, searchLabels }) {
   const runKeys = keymap.of([
@@ -128,8 +156,8 @@ export function createEditor(parent, { doc, onRun, prefixes, vocabulary, searchL
         autocompletion({ override: [completionSource({ prefixes, vocabulary, searchLabels })] }),
         placeholder("SELECT … WHERE { … }   (Ctrl+Enter runs, Ctrl+Space completes)"),
         keymap.of([
-          ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap,
-          ...completionKeymap, indentWithTab,
+          ...completionKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap,
+          ...historyKeymap, indentWithTab,
         ]),
         EditorView.contentAttributes.of({ "aria-label": "SPARQL query" }),
       ],
@@ -145,18 +173,10 @@ export function createEditor(parent, { doc, onRun, prefixes, vocabulary, searchL
     },
     /** Marks the token at a 1-based line and column (as the server reports them). */
     markError(lineNumber, column, message) {
-      const doc = view.state.doc;
-      const line = doc.line(Math.min(Math.max(lineNumber, 1), doc.lines));
-      const from = Math.min(line.from + Math.max(column - 1, 0), line.to);
-      const rest = doc.sliceString(from, line.to);
-      const tokenLength = (/^\S+/.exec(rest) || [""])[0].length;
-      // At the end of a line (a missing "}") mark the last character so the marker shows.
-      const start = tokenLength || from === line.from ? from : from - 1;
-      const to = tokenLength ? from + tokenLength : Math.min(start + 1, line.to);
-      view.dispatch(setDiagnostics(view.state, [
-        { from: start, to: Math.max(to, start), severity: "error", message },
-      ]));
+      const { from, to } = errorRange(view.state.doc, lineNumber, column);
+      view.dispatch(setDiagnostics(view.state, [{ from, to, severity: "error", message }]));
       view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
+      return view.state.doc.sliceString(from, to);
     },
     clearError() {
       view.dispatch(setDiagnostics(view.state, []));
