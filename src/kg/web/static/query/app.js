@@ -27,7 +27,7 @@ export function queryForm(text) {
 
 /**
  * How many triples a Turtle document holds: its ".", ";" and "," terminators outside
- * IRIs, strings and comments (the server's Turtle has no collections).
+ * IRIs, strings and comments, plus one per "[ … ]" (the server writes no collections).
  */
 export function countTriples(turtle) {
   const code = turtle
@@ -36,7 +36,10 @@ export function countTriples(turtle) {
     .replace(/<[^>\s]*>/g, "<>")
     .replace(/#.*$/gm, "")
     .replace(/^\s*@(prefix|base)\b.*$/gim, "");
-  return (code.match(/[;,]|\.(?=\s|$)/g) || []).length;
+  const terminators = (code.match(/[;,]|\.(?=\s|$)/g) || []).length;
+  // The last triple inside a non-empty "[ … ]" has no terminator of its own.
+  const propertyLists = (code.match(/\[\s*[^\s\]]/g) || []).length;
+  return terminators + propertyLists;
 }
 
 /** "error at 3:17" (Oxigraph) or "line 3, column 17": the position of a syntax error. */
@@ -265,9 +268,9 @@ async function run() {
     else answer.turtle = text;
     if (answer.json && answer.json.results) await fetchLabels(iris(answer.json));
     stopRunning();
-    const truncated = response.headers.get(config.truncationHeader);
-    if (truncated) {
-      showNotice(`The answer was cut short: ${truncated}. Add a LIMIT, or narrow the query, to see it whole.`);
+    if (response.headers.get(config.truncationHeader) === "true") {
+      showNotice("The server cut this answer at its row limit: only the first rows are shown. " +
+        "Narrow the query, or page through it with LIMIT and OFFSET, to see it whole.");
     }
     if (answer.json && "boolean" in answer.json) setStatus(`Answered in ${seconds(elapsed)}`, "done");
     else if (answer.json) {
@@ -295,8 +298,8 @@ function explainFailure(response, text, elapsed) {
   const detail = text.trim();
   const position = response.status === 400 ? errorPosition(detail) : null;
   if (position) {
-    const headline = `Syntax error at line ${position.line}, column ${position.column}.`;
-    const token = editor.markError(position.line, position.column, headline);
+    const token = editor.markError(position.line, position.column, detail.split("\n")[0]);
+    const headline = `Syntax error on line ${position.line}, at “${token}”.`;
     showError(headline, detail, syntaxHint(detail, token));
     return;
   }
@@ -336,6 +339,7 @@ function buildExamplesMenu(examples) {
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.example = example.name;
+    button.title = example.description;
     const title = document.createElement("span");
     title.className = "title";
     title.textContent = example.title;
@@ -373,6 +377,10 @@ buildExamplesMenu(examples);
 $("run").addEventListener("click", run);
 $("cancel").addEventListener("click", cancel);
 $("copy-link").addEventListener("click", copyLink);
+document.addEventListener("click", (event) => {
+  // The examples menu closes when the reader clicks anywhere else.
+  if (!$("examples").contains(event.target)) $("examples").open = false;
+});
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && state.controller) cancel();
 });
