@@ -103,12 +103,12 @@ def test_shared_link_reproduces_the_same_results(page, shot, browser):
     open_page(page)
     run_example(page, "Every dated event on a timeline")
     first = table_text(page)
+    page.click("#tabs button[data-view=timeline]")
+    shot(page, "timeline")  # also the README's docs/query-page.png
     page.click("#copy-link")
     expect(page.locator("#copy-link")).to_have_text(re.compile("Link copied|Link in address bar"))
     link = page.evaluate("navigator.clipboard.readText()")
     assert link.startswith(page.url.split("#")[0]) and "#query=" in link
-    page.click("#tabs button[data-view=timeline]")
-    shot(page, "timeline")
 
     other = page.context.new_page()
     other.goto(link)
