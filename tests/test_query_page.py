@@ -4,9 +4,13 @@ import json
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import requests
 
-from kg.iris import ONTOLOGY_NS, PROJECT_ROOT, RESOURCE
+from kg.iris import ONTOLOGY_NS, PREFIXES, PROJECT_ROOT, RESOURCE
+from kg.settings import Settings
+from kg.store import Answer
+from kg.web import create_app, query_page
 
 STATIC = PROJECT_ROOT / "src" / "kg" / "web" / "static" / "query"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -110,3 +114,33 @@ def test_editor_bundle_ships_the_licence_of_every_package_in_it():
         assert versions[name] == version, name  # the bundle matches the lock file
         assert licence == "MIT"
     assert Path(STATIC / "vendor" / "codemirror.js").stat().st_size > 100_000
+
+
+class VersionedStore:
+    """An in-memory store that says which version it holds, as the real one does."""
+
+    def __init__(self):
+        self.graph = ox.Store()
+        self.version = "v1"
+
+    def query(self, request):
+        answer = self.graph.query(request.query)
+        return Answer(answer.serialize(format=ox.QueryResultsFormat.JSON), "json")
+
+    def health(self):
+        return {"status": "ok", "version": self.version}
+
+
+def test_label_search_follows_a_new_store_version(monkeypatch):
+    monkeypatch.setattr(query_page, "CACHE_SECONDS", 0.0)
+    versioned = VersionedStore()
+    client = create_app(Settings.load(), graph_store=versioned).test_client()
+    assert client.get("/api/labels?q=zazolc").json["results"] == []
+    versioned.graph.add(ox.Quad(ox.NamedNode(RESOURCE + "Gesla"),
+                                ox.NamedNode(PREFIXES["rdfs"] + "label"),
+                                ox.Literal("Zażółć gęślą jaźń", language="pl")))
+    # Same version: the index is reused, so typing costs no query.
+    assert client.get("/api/labels?q=zazolc").json["results"] == []
+    versioned.version = "v2"
+    (hit,) = client.get("/api/labels?q=zazolc gesla").json["results"]
+    assert hit["iri"] == RESOURCE + "Gesla" and hit["label"] == "Zażółć gęślą jaźń"

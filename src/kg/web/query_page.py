@@ -26,9 +26,9 @@ from kg.web.labels import LabelIndex
 
 blueprint = Blueprint("query_page", __name__)
 
-#: Seconds a label index or vocabulary is reused before it is read from the store again,
-#: so a reloaded store shows up without a restart while typing costs no query.
-CACHE_SECONDS = 60.0
+#: Seconds a label index or vocabulary is trusted before the store's version is checked
+#: again; a new version (``kg load``, an update) rebuilds it, so typing costs no query.
+CACHE_SECONDS = 5.0
 #: Most entities one label search returns.
 MAX_LABEL_RESULTS = 50
 #: Most IRIs one label lookup accepts (a result table's worth).
@@ -93,19 +93,30 @@ def _select(sparql: str) -> list[dict[str, dict]]:
 
 
 class _Cached:
-    """A value read from the store at most every ``CACHE_SECONDS``, per app and process."""
+    """A value built from the store once per store version, per app and process.
+
+    Building the vocabulary takes about half a second; checking the version (the
+    store's ``health()``, a small file read) takes far less, and is done at most every
+    ``CACHE_SECONDS``.
+    """
 
     def __init__(self, build):
         self._build = build
         self._lock = threading.Lock()
         self._value = None
-        self._at = -CACHE_SECONDS
+        self._version = None
+        self._checked = -CACHE_SECONDS
 
     def get(self):
         with self._lock:
-            if time.monotonic() - self._at >= CACHE_SECONDS:
-                self._value = self._build()
-                self._at = time.monotonic()
+            now = time.monotonic()
+            if self._value is None or now - self._checked >= CACHE_SECONDS:
+                self._checked = now
+                # A store that reports no version is rebuilt at every check.
+                version = store().health().get("version") or now
+                if version != self._version:
+                    self._value = self._build()
+                    self._version = version
             return self._value
 
 
