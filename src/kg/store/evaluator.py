@@ -106,7 +106,7 @@ def _declares_dataset(query: str) -> bool:
 
 def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     """Run one query on an open store and serialise its answer."""
-    options = {"prefixes": PREFIXES}
+    options = {"prefixes": PREFIXES, "base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
