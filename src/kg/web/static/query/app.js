@@ -360,20 +360,20 @@ function buildExamplesMenu(examples) {
   }
 }
 
-const [vocabulary, examples] = await Promise.all([
-  getJson(config.vocabularyUrl).then((a) => a.terms).catch(() => []),
-  getJson(config.examplesUrl).then((a) => a.examples).catch(() => []),
-]);
-
+// The editor is there at once; the vocabulary and the examples fill in as they arrive.
+let vocabulary = [];
 const fromUrl = queryFromUrl();
 const editor = createEditor($("editor"), {
   doc: fromUrl ?? config.defaultQuery,
   onRun: run,
   prefixes: config.prefixes,
-  vocabulary,
+  vocabulary: () => vocabulary,
   searchLabels,
 });
-buildExamplesMenu(examples);
+const loaded = Promise.all([
+  getJson(config.vocabularyUrl).then((answer) => { vocabulary = answer.terms; }).catch(() => {}),
+  getJson(config.examplesUrl).then((answer) => buildExamplesMenu(answer.examples)).catch(() => {}),
+]);
 $("run").addEventListener("click", run);
 $("cancel").addEventListener("click", cancel);
 $("copy-link").addEventListener("click", copyLink);
@@ -391,6 +391,7 @@ window.addEventListener("hashchange", () => {
     run();
   }
 });
-document.body.dataset.ready = "true";
 if (fromUrl !== null) run();
 else editor.view.focus();
+// For the browser tests: the menu and the completions are complete from here on.
+loaded.then(() => { document.body.dataset.ready = "true"; });

@@ -26,23 +26,31 @@ const TERM_BEFORE = /[A-Za-z][\w.-]*:[\w.-]*$|[A-Za-z][\w-]*$/;
 
 /**
  * Builds the completion source.
- * @param {object} ctx prefixes {name: namespace}, vocabulary [{iri, kind, label, comment}],
- *   searchLabels(text, signal) -> Promise<[{iri, qname, label, matched, type}]>
+ * @param {object} ctx prefixes {name: namespace}; vocabulary() -> [{iri, kind, label, comment}]
+ *   (empty until it has loaded); searchLabels(text) -> Promise<[{iri, qname, label, matched, type}]>
  */
 function completionSource({ prefixes, vocabulary, searchLabels }) {
   const namespaces = Object.entries(prefixes);
-  // Vocabulary terms grouped under the prefix that abbreviates them.
-  const termsByPrefix = {};
-  for (const term of vocabulary) {
-    const found = namespaces.find(([, ns]) => term.iri.startsWith(ns));
-    if (!found) continue;
-    (termsByPrefix[found[0]] ||= []).push({
-      label: term.iri.slice(found[1].length),
-      type: term.kind === "class" ? "class" : "property",
-      detail: term.label && term.label !== term.iri.slice(found[1].length) ? term.label : term.kind,
-      info: term.comment || undefined,
-    });
-  }
+  let grouped = null;
+  /** Vocabulary terms grouped under the prefix that abbreviates them, once loaded. */
+  const termsByPrefix = () => {
+    if (grouped) return grouped;
+    const terms = vocabulary();
+    const groups = {};
+    for (const term of terms) {
+      const found = namespaces.find(([, ns]) => term.iri.startsWith(ns));
+      if (!found) continue;
+      const local = term.iri.slice(found[1].length);
+      (groups[found[0]] ||= []).push({
+        label: local,
+        type: term.kind === "class" ? "class" : "property",
+        detail: term.label && term.label !== local ? term.label : term.kind,
+        info: term.comment || undefined,
+      });
+    }
+    if (terms.length) grouped = groups;
+    return groups;
+  };
   const entityOption = (hit) => ({
     label: hit.qname,
     displayLabel: hit.qname,
@@ -83,7 +91,7 @@ function completionSource({ prefixes, vocabulary, searchLabels }) {
           filter: false, // the server matched labels, accents and all
         };
       }
-      const terms = termsByPrefix[prefix];
+      const terms = termsByPrefix()[prefix];
       return terms ? { from: localFrom, options: terms, validFor: /^[\w.-]*$/ } : null;
     }
     // A bare word: a prefix being typed, or (on Ctrl+Space) an entity by its label.
