@@ -185,6 +185,7 @@ class EvaluatorPool:
 
     def __init__(self, store_root: Path, slots: int, timeout: float, queue_wait: float):
         self.store_root = store_root
+        self.slots = slots
         self.timeout = timeout
         self.queue_wait = queue_wait
         self._slots = threading.BoundedSemaphore(slots)
@@ -201,8 +202,13 @@ class EvaluatorPool:
         return _Evaluator(self.store_root)
 
     def _give_back(self, evaluator: _Evaluator) -> None:
+        # A query that found no idle evaluator while a replacement was starting made its
+        # own; keep no more idle processes than slots.
         with self._lock:
-            self._idle.append(evaluator)
+            if len(self._idle) < self.slots:
+                self._idle.append(evaluator)
+                return
+        evaluator.kill()
 
     def _replace_in_background(self) -> None:
         threading.Thread(target=lambda: self._give_back(_Evaluator(self.store_root)),
