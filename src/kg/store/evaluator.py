@@ -8,7 +8,6 @@ is started in the background. The cost on a normal query is one pipe round trip.
 """
 
 import multiprocessing
-import os
 import threading
 from pathlib import Path
 
@@ -191,7 +190,6 @@ class EvaluatorPool:
         self._slots = threading.BoundedSemaphore(slots)
         self._idle: list[_Evaluator] = []
         self._lock = threading.Lock()
-        self._pid = os.getpid()
         for _ in range(slots):
             self._idle.append(_Evaluator(store_root))
 
