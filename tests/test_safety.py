@@ -254,6 +254,7 @@ def test_a_runaway_query_does_not_starve_other_queries(start_server):
         "Content-Type": "application/sparql-query"}}, 400),
     ("post", "/sparql", {"data": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
     ("get", "/store", {"params": {"graph": "not an iri"}}, 400),
+    ("get", "/sparql", {"params": {"query": "ASK {}", "default-graph-uri": "a b"}}, 400),
     ("get", "/sparql", {"params": {"query": "SELECT * WHERE { ?s ?p ?o FILTER(?o > ) }"}}, 400),
     ("get", "/no-such-page", {}, 404),
     ("delete", "/sparql", {}, 405),
