@@ -194,7 +194,8 @@ def test_timeout_stops_the_query_and_frees_its_slot(start_server):
     # The only slot is free again: a point query answers at once.
     started = time.monotonic()
     assert tight.select(POINT) == [{"d": "1939-09-17"}]
-    assert time.monotonic() - started < 5  # a fresh evaluator starts in about a second
+    # A fresh evaluator starts in about a second; the runaway alone would take minutes.
+    assert time.monotonic() - started < 10
 
 
 def test_row_cap_is_announced_never_silent(start_server):
@@ -217,11 +218,11 @@ def test_row_cap_is_announced_never_silent(start_server):
 
 
 def test_overload_is_503_with_retry_after_and_health_still_answers(start_server):
-    busy = start_server(env={"KG_QUERY_TIMEOUT": "6", "KG_WORKERS": "1",
+    busy = start_server(env={"KG_QUERY_TIMEOUT": "8", "KG_WORKERS": "1",
                              "KG_QUERY_SLOTS": "1", "KG_QUEUE_WAIT": "0.2"})
     runaway = threading.Thread(target=quietly, args=(busy.query, RUNAWAY))
     runaway.start()
-    time.sleep(1)
+    time.sleep(2)
     try:
         response = busy.query(POINT)
         assert response.status_code == 503
