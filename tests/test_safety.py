@@ -198,6 +198,17 @@ def test_timeout_stops_the_query_and_frees_its_slot(start_server):
     assert time.monotonic() - started < 10
 
 
+def test_a_query_that_needs_too_much_memory_is_stopped_and_the_server_lives(start_server):
+    small = start_server(env={"KG_QUERY_MEMORY": "900", "KG_QUERY_TIMEOUT": "60"})
+    started = time.monotonic()
+    # Sorting a cartesian product materialises it: gigabytes within seconds.
+    response = small.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?f ?i")
+    assert response.status_code == 503
+    assert "memory" in response.text
+    assert time.monotonic() - started < 50  # stopped by memory, not by the 60 s timeout
+    assert small.select(POINT) == [{"d": "1939-09-17"}]
+
+
 def test_row_cap_is_announced_never_silent(start_server):
     capped = start_server(env={"KG_MAX_ROWS": "3"})
     for accept in ("application/sparql-results+json", "text/csv", "text/tab-separated-values",
