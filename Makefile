@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint
+.PHONY: serve test lint browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/kg build --check && $(BIN)/kg validate
+	$(BIN)/kg build && $(BIN)/kg serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests server.py
 
-test: lint
+# Debian's chromium for the browser tests (tests/browser): Playwright drives /usr/bin/chromium
+# and never downloads a browser of its own. Installing needs root (as on CI).
+browser:
+	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 \
+	  || { echo "tests/browser need Debian's chromium: run 'sudo apt-get install chromium'"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: lint browser
 	$(BIN)/python -m pytest -m "" -q

@@ -14,6 +14,9 @@ COMMANDS = {
     "build": ("kg.build.command", "build data/triples.ttl from the curated statements"),
     "validate": ("kg.validate", "check data against the SHACL shapes of ontology/shapes.ttl"),
     "docs": ("kg.ontology_docs", "regenerate docs/ontology.md from the ontology"),
+    "load": ("kg.store.load", "load ontology/ and data/triples.ttl into the store"),
+    "serve": ("kg.web.serve", "serve the store over HTTP (SPARQL endpoint)"),
+    "query": ("kg.store.query", "answer a SPARQL query from the store"),
 }
 
 
