@@ -2,8 +2,11 @@
 
 import http.server
 import json
+import os
+import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -256,8 +259,55 @@ def test_a_runaway_query_does_not_starve_other_queries(start_server):
         assert time.monotonic() - started < 3
     assert requests.get(default.url + "/healthz", timeout=3).status_code == 200
     assert runaway.is_alive()  # the runaway was still running all along
-    default.stop()  # does not wait for the runaway: stopping kills its evaluator
+    evaluators = processes_using(default.flags["--store"])
+    assert evaluators
+    default.stop()
     runaway.join(timeout=30)
+    assert wait_until_gone(evaluators), "an evaluator outlived the server"
+
+
+def test_evaluators_die_with_a_killed_worker(start_server):
+    server = start_server(env={"KG_WORKERS": "1", "KG_QUERY_SLOTS": "1"})
+    runaway = threading.Thread(target=quietly, args=(server.query, RUNAWAY))
+    runaway.start()
+    time.sleep(1)
+    evaluators = processes_using(server.flags["--store"])
+    assert evaluators
+    workers = [int(pid) for pid in
+               open(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read().split()]
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+    assert wait_until_gone(evaluators), "an evaluator outlived its killed worker"
+    runaway.join(timeout=30)
+
+
+def processes_using(directory) -> set[int]:
+    """PIDs of processes with a file open under ``directory`` (the evaluators)."""
+    prefix = str(directory)
+    found = set()
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd).startswith(prefix) for fd in fd_dir.iterdir()):
+                found.add(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def wait_until_gone(pids: set[int], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(alive(pid) for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 @pytest.mark.parametrize("method,path,kwargs,status", [

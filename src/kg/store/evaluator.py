@@ -7,9 +7,13 @@ time the evaluator is killed (freeing its CPU and memory at once) and a fresh on
 is started in the background. The cost on a normal query is one pipe round trip.
 """
 
+import ctypes
 import multiprocessing
+import os
 import resource
+import signal
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -150,8 +154,26 @@ class ReadOnlyHandle:
         return self.store
 
 
-def _serve(connection, store_root: str, memory_mb: int) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Be killed by the kernel when the HTTP worker that started us exits, however it exits.
+
+    A busy evaluator never reads its pipe, so it would not notice a dead parent and
+    would run its query to the end as an orphan.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe's EOF is the only signal
+        pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def _serve(connection, store_root: str, memory_mb: int, parent_pid: int) -> None:
     """Evaluator process: answer queries from the pipe until it closes."""
+    _die_with_parent(parent_pid)
     if memory_mb:
         # A query that sorts or groups a huge intermediate result fails here, in its own
         # process, instead of exhausting the machine's memory before the timeout.
@@ -175,8 +197,9 @@ def _serve(connection, store_root: str, memory_mb: int) -> None:
 class _Evaluator:
     def __init__(self, store_root: Path, memory_mb: int):
         self.connection, child = _spawn.Pipe()
-        self.process = _spawn.Process(target=_serve, args=(child, str(store_root), memory_mb),
-                                      daemon=True)
+        self.process = _spawn.Process(
+            target=_serve, args=(child, str(store_root), memory_mb, os.getpid()), daemon=True
+        )
         self.process.start()
         child.close()
 
@@ -200,6 +223,9 @@ class EvaluatorPool:
         self._slots = threading.BoundedSemaphore(slots)
         self._idle: list[_Evaluator] = []
         self._lock = threading.Lock()
+        # Evaluators are started from this one long-lived thread: the kernel's "parent died"
+        # signal fires when the creating thread ends, so it must live as long as the worker.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-evaluators")
         for _ in range(slots):
             self._idle.append(self._new())
 
@@ -219,10 +245,13 @@ class EvaluatorPool:
         evaluator.kill()
 
     def _replace_in_background(self) -> None:
-        threading.Thread(target=lambda: self._give_back(self._new()), daemon=True).start()
+        self._spawner.submit(lambda: self._give_back(self._start()))
+
+    def _start(self) -> _Evaluator:
+        return _Evaluator(self.store_root, self.memory_mb)
 
     def _new(self) -> _Evaluator:
-        return _Evaluator(self.store_root, self.memory_mb)
+        return self._spawner.submit(self._start).result()
 
     def run(self, request: QueryRequest) -> Answer:
         if not self._slots.acquire(timeout=self.queue_wait):
