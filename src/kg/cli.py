@@ -11,6 +11,7 @@ import sys
 
 #: subcommand -> (module, one-line help)
 COMMANDS = {
+    "build": ("kg.build.command", "build data/triples.ttl from the curated statements"),
 }
 
 

@@ -1,0 +1,142 @@
+"""The curated source: what a historian reviews in a pull request.
+
+``statements/*.yaml`` holds one record per sentence or infobox line of the article:
+the quote (the article's exact words), where it is (section, reference markers) and
+the facts, entities and claims it supports. ``activities.yaml`` describes the work
+behind facts no span states; ``wikidata.tsv`` the checked Wikidata links. This
+module only reads and shape-checks them; turning them into RDF is ``kg.build``'s job.
+"""
+
+import csv
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+#: The article parts a quote may come from (kg:section values).
+SECTIONS = ("Infobox", "Image caption", "Lead", "Background", "Other languages")
+#: Keys a statement record may carry; anything else is a typo a reviewer should see.
+RECORD_KEYS = {
+    "quote", "occurrence", "prefix", "section", "citation", "activity",
+    "entities", "facts", "claims",
+}
+ENTITY_KEYS = {"name", "class", "label", "alt"}
+CLAIM_KEYS = {
+    "name", "class", "label", "about", "quantityKind", "side", "minimum", "maximum",
+    "approximate", "unit", "claimant", "accordingTo", "proposition",
+}
+WIKIDATA_COLUMNS = ["resource", "qid", "match", "wikidata_label", "evidence"]
+
+
+class CurationError(ValueError):
+    """A curated record that does not have the shape the build expects."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One reviewed record: a quote with the facts it states, or an activity's facts."""
+
+    where: str  # "lead.yaml#3": names the record in every error message
+    quote: str | None
+    section: str | None
+    citation: str | None
+    occurrence: int | None
+    prefix: str | None
+    activity: str | None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[list[Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WikidataLink:
+    """One checked link: our resource, its QID, exact or close, and where it was checked."""
+
+    resource: str
+    qid: str
+    match: str
+    wikidata_label: str
+    evidence: str
+
+
+def _check_keys(where: str, item: dict, allowed: set[str]) -> None:
+    unknown = set(item) - allowed
+    if unknown:
+        raise CurationError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+def parse_record(where: str, raw: dict[str, Any]) -> Record:
+    """Shape-check one YAML record: a quote with a section, or an activity, and its facts."""
+    if not isinstance(raw, dict):
+        raise CurationError(f"{where}: a record is a mapping, got {type(raw).__name__}")
+    _check_keys(where, raw, RECORD_KEYS)
+    quote, activity = raw.get("quote"), raw.get("activity")
+    if (quote is None) == (activity is None):
+        raise CurationError(f"{where}: give exactly one of 'quote' or 'activity'")
+    section = raw.get("section")
+    if quote is not None and section not in SECTIONS:
+        raise CurationError(f"{where}: section must be one of {SECTIONS}, got {section!r}")
+    for entity in raw.get("entities", []):
+        _check_keys(where, entity, ENTITY_KEYS)
+        if not {"name", "class", "label"} <= set(entity):
+            raise CurationError(f"{where}: an entity needs name, class and label: {entity}")
+    for claim in raw.get("claims", []):
+        _check_keys(where, claim, CLAIM_KEYS)
+        if not {"name", "class", "label", "about"} <= set(claim):
+            raise CurationError(f"{where}: a claim needs name, class, label and about: {claim}")
+    for fact in raw.get("facts", []):
+        if not (isinstance(fact, list) and len(fact) == 3):
+            raise CurationError(f"{where}: a fact is [subject, property, object], got {fact}")
+    if not (raw.get("facts") or raw.get("entities") or raw.get("claims")):
+        raise CurationError(f"{where}: a record states no facts, entities or claims")
+    return Record(
+        where=where,
+        quote=None if quote is None else str(quote),
+        section=section,
+        citation=raw.get("citation"),
+        occurrence=raw.get("occurrence"),
+        prefix=raw.get("prefix"),
+        activity=activity,
+        entities=raw.get("entities", []),
+        facts=raw.get("facts", []),
+        claims=raw.get("claims", []),
+    )
+
+
+def load_records() -> list[Record]:
+    """Every record of ``statements/*.yaml``, files in name order, records in file order."""
+    records = []
+    folder = files(__package__).joinpath("statements")
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.name.endswith(".yaml"):
+            continue
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        for index, item in enumerate(raw, start=1):
+            records.append(parse_record(f"{path.name}#{index}", item))
+    return records
+
+
+def load_activities() -> dict[str, dict[str, Any]]:
+    """The activities (curation, Wikidata linking) that generate the facts no span states."""
+    text = files(__package__).joinpath("activities.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_wikidata_links() -> list[WikidataLink]:
+    """The checked Wikidata links (``wikidata.tsv``, tab-separated, with a header line)."""
+    text = files(__package__).joinpath("wikidata.tsv").read_text(encoding="utf-8")
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or rows[0] != WIKIDATA_COLUMNS:
+        raise CurationError(f"wikidata.tsv: header must be {WIKIDATA_COLUMNS}")
+    links = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(WIKIDATA_COLUMNS):
+            raise CurationError(f"wikidata.tsv line {number}: expected 5 columns, got {row}")
+        link = WikidataLink(*row)
+        if link.match not in ("exact", "close"):
+            raise CurationError(f"wikidata.tsv line {number}: match must be exact or close")
+        links.append(link)
+    return links
