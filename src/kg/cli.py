@@ -12,6 +12,9 @@ import sys
 #: subcommand -> (module, one-line help)
 COMMANDS = {
     "build": ("kg.build.command", "build data/triples.ttl from the curated statements"),
+    "load": ("kg.store.load", "load ontology/ and data/triples.ttl into the store"),
+    "serve": ("kg.web.serve", "serve the store over HTTP (SPARQL endpoint)"),
+    "query": ("kg.store.query", "answer a SPARQL query from the store"),
 }
 
 

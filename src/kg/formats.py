@@ -1,0 +1,106 @@
+"""Every media type the project speaks, in one table.
+
+The table drives ``Accept`` negotiation, the ``format`` request parameter, file
+suffixes (dumps, ``/resource/X.ttl``), and the result formats the service
+description advertises. Adding a format is one line in ``FORMATS``; serialisation
+itself is always pyoxigraph's, never hand-written.
+"""
+
+from dataclasses import dataclass
+
+from pyoxigraph import QueryResultsFormat, RdfFormat
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+#: Kinds of answer: solutions/booleans (SELECT, ASK) or graphs (CONSTRUCT, DESCRIBE, dumps).
+RESULTS = "results"
+GRAPH = "graph"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One serialisation: its short name (``format=`` value), media type and suffix."""
+
+    name: str
+    media_type: str
+    suffix: str
+    kind: str
+    oxigraph: QueryResultsFormat | RdfFormat
+    #: Further media types that select this format in ``Accept`` (never sent back).
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def iri(self) -> str:
+        """The W3C format IRI (http://www.w3.org/ns/formats/...), for sd:resultFormat."""
+        return self.oxigraph.iri
+
+    @property
+    def supports_datasets(self) -> bool:
+        """Whether the format carries named graphs (TriG, N-Quads)."""
+        return self.kind == GRAPH and self.oxigraph.supports_datasets
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header value: text formats are always UTF-8."""
+        return f"{self.media_type}; charset=utf-8"
+
+
+#: The first format of each kind is its default (sent when the client accepts anything).
+FORMATS = (
+    Format("json", "application/sparql-results+json", "srj", RESULTS, QueryResultsFormat.JSON,
+           ("application/json",)),
+    Format("xml", "application/sparql-results+xml", "srx", RESULTS, QueryResultsFormat.XML,
+           ("application/xml", "text/xml")),
+    Format("csv", "text/csv", "csv", RESULTS, QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", "tsv", RESULTS, QueryResultsFormat.TSV),
+    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE, ("application/x-turtle",)),
+    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, ("text/plain",)),
+    Format("rdf", "application/rdf+xml", "rdf", GRAPH, RdfFormat.RDF_XML,
+           ("application/xml", "text/xml")),
+    Format("jsonld", "application/ld+json", "jsonld", GRAPH, RdfFormat.JSON_LD,
+           ("application/json",)),
+    Format("trig", "application/trig", "trig", GRAPH, RdfFormat.TRIG),
+    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS),
+)
+
+BY_NAME = {f.name: f for f in FORMATS}
+BY_SUFFIX = {f.suffix: f for f in FORMATS}
+
+
+def of_kind(kind: str) -> tuple[Format, ...]:
+    return tuple(f for f in FORMATS if f.kind == kind)
+
+
+def by_parameter(value: str, kind: str) -> Format | None:
+    """The format a ``format=`` parameter names: short name, suffix or media type."""
+    value = value.strip().lower()
+    for candidate in of_kind(kind):
+        if value in (candidate.name, candidate.suffix, candidate.media_type, *candidate.aliases):
+            return candidate
+    return None
+
+
+def by_media_type(media_type: str, kind: str | None = None) -> Format | None:
+    """The format of a request body's Content-Type (parameters such as charset ignored)."""
+    media_type = media_type.split(";")[0].strip().lower()
+    for candidate in FORMATS if kind is None else of_kind(kind):
+        if media_type in (candidate.media_type, *candidate.aliases):
+            return candidate
+    return None
+
+
+def negotiate(accept: str | None, candidates: tuple[Format, ...]) -> Format | None:
+    """The candidate the ``Accept`` header prefers (q-values, specificity), or None (406).
+
+    No header, or an empty one, means anything: the first candidate.
+    """
+    if not accept or not accept.strip():
+        return candidates[0] if candidates else None
+    accepted = parse_accept_header(accept, MIMEAccept)
+    best, best_quality = None, 0.0
+    for candidate in candidates:
+        for media_type in (candidate.media_type, *candidate.aliases):
+            quality = accepted.quality(media_type)
+            if quality > best_quality:
+                best, best_quality = candidate, quality
+    return best

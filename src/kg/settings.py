@@ -1,0 +1,144 @@
+"""Every operator-tunable setting of the store and the server, in one table.
+
+Each setting has a command-line flag and a ``KG_*`` environment variable; the flag
+wins over the variable, the variable over the default. The README's settings table
+is this table (``python -m kg.settings`` prints it as Markdown), so the two agree.
+"""
+
+import argparse
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from kg.iris import ONTOLOGY_DIR, PROJECT_ROOT, TRIPLES_FILE
+
+
+def _default_workers() -> int:
+    # Queries run in evaluator processes, so the HTTP workers mostly wait on pipes:
+    # one per core is enough, two at least so that one slow client never blocks /healthz.
+    return max(2, os.cpu_count() or 1)
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.replace(",", " ").split() if part)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One row of the settings table."""
+
+    name: str
+    env: str
+    parse: object
+    default: object
+    help: str
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+OPTIONS = (
+    Option("store", "KG_STORE", Path, PROJECT_ROOT / "var" / "store",
+           "directory of the on-disk store (versions and the `current` link)"),
+    Option("ontology_dir", "KG_ONTOLOGY_DIR", Path, ONTOLOGY_DIR,
+           "ontology files (*.ttl) loaded into the ontology graph"),
+    Option("data_file", "KG_DATA_FILE", Path, TRIPLES_FILE,
+           "data file loaded into the data graph"),
+    Option("host", "KG_HOST", str, "127.0.0.1", "address the server listens on"),
+    Option("port", "KG_PORT", int, 8000, "port the server listens on"),
+    Option("workers", "KG_WORKERS", int, _default_workers(),
+           "HTTP worker processes (default: one per CPU core, at least 2)"),
+    Option("threads", "KG_THREADS", int, 8, "request threads per HTTP worker"),
+    Option("query_slots", "KG_QUERY_SLOTS", int, 2,
+           "queries evaluated at once per HTTP worker (each in its own process); "
+           "beyond that a request waits `queue_wait` seconds, then gets 503"),
+    Option("queue_wait", "KG_QUEUE_WAIT", float, 1.0,
+           "seconds a query waits for a free slot before 503 + Retry-After"),
+    Option("query_timeout", "KG_QUERY_TIMEOUT", float, 30.0,
+           "seconds after which a query is stopped (its process killed) and 503 returned"),
+    Option("max_query_length", "KG_MAX_QUERY_LENGTH", int, 100_000,
+           "longest query or update accepted, in characters (413 beyond)"),
+    Option("max_rows", "KG_MAX_ROWS", int, 10_000,
+           "rows (or triples) returned at most; a cut result carries `X-Result-Truncated: true`"),
+    Option("max_body", "KG_MAX_BODY", int, 10_000_000,
+           "largest request body in bytes, e.g. a Graph Store upload (413 beyond)"),
+    Option("update_token", "KG_UPDATE_TOKEN", str, "",
+           "bearer token enabling /update and Graph Store writes; empty = read-only"),
+    Option("allowed_services", "KG_ALLOWED_SERVICES", _names, (),
+           "endpoint IRIs that SERVICE and LOAD may reach (space or comma separated); "
+           "empty = none"),
+    Option("cors_origin", "KG_CORS_ORIGIN", str, "*",
+           "Access-Control-Allow-Origin of the read endpoints; empty disables CORS"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings, passed to the store and the web app."""
+
+    store: Path
+    ontology_dir: Path
+    data_file: Path
+    host: str
+    port: int
+    workers: int
+    threads: int
+    query_slots: int
+    queue_wait: float
+    query_timeout: float
+    max_query_length: int
+    max_rows: int
+    max_body: int
+    update_token: str
+    allowed_services: tuple[str, ...]
+    cors_origin: str
+
+    @classmethod
+    def load(cls, args: argparse.Namespace | None = None, **overrides) -> "Settings":
+        """Flags (``args``) over ``overrides`` over ``KG_*`` variables over defaults."""
+        values = {}
+        for option in OPTIONS:
+            value = option.default
+            if option.env in os.environ:
+                value = option.parse(os.environ[option.env])
+            if option.name in overrides:
+                value = overrides[option.name]
+            flag_value = getattr(args, option.name, None) if args is not None else None
+            if flag_value is not None:
+                value = flag_value
+            values[option.name] = value
+        return cls(**values)
+
+
+assert [f.name for f in fields(Settings)] == [o.name for o in OPTIONS]
+
+
+def add_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    """Add the flags of the named settings (all when ``names`` is None) to a subcommand."""
+    for option in OPTIONS:
+        if names is None or option.name in names:
+            parser.add_argument(
+                option.flag, dest=option.name, type=option.parse, default=None,
+                help=f"{option.help} [env {option.env}]",
+            )
+
+
+def markdown_table() -> str:
+    """The README's settings table."""
+    rows = ["| Flag | Environment | Default | Meaning |", "|---|---|---|---|"]
+    for option in OPTIONS:
+        default = option.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT)
+        elif option.name == "workers":
+            default = "CPU cores, min 2"
+        elif isinstance(default, tuple):
+            default = " ".join(default)
+        shown = f"`{default}`" if default not in ("", None) else "(empty)"
+        rows.append(f"| `{option.flag}` | `{option.env}` | {shown} | {option.help} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

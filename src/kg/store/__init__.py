@@ -1,0 +1,103 @@
+"""The graph store behind one small interface, so a remote engine can stand in for it.
+
+The web layer only sees ``GraphStore``: ``query`` answers a SPARQL query already
+serialised in a negotiated format, ``update`` applies SPARQL Update, ``load``
+rebuilds from the sources, ``dump`` serialises a graph or the dataset and
+``health`` says whether the store can answer. ``LocalStore`` (an on-disk
+pyoxigraph store, queries evaluated in killable processes) is the only
+implementation today; a client of a remote SPARQL 1.1 endpoint (``oxigraph serve``,
+Fuseki, QLever) would implement the same five methods over HTTP.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One SPARQL query with its protocol dataset and the formats the client accepts.
+
+    ``results_format`` / ``graph_format`` are names from ``kg.formats`` (None: the client
+    accepts none of that kind, so a query of that kind answers 406). Without
+    ``default_graphs`` and ``named_graphs`` the default graph is the union of all graphs.
+    """
+
+    query: str
+    results_format: str | None = "json"
+    graph_format: str | None = "ttl"
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised answer; ``truncated`` says the row cap cut it."""
+
+    body: bytes
+    format: str
+    truncated: bool = False
+
+
+class StoreError(Exception):
+    """An error a client should see, with its HTTP status; the message is short and plain."""
+
+    status = 500
+    headers: dict[str, str] = {}
+
+
+class QuerySyntaxError(StoreError):
+    status = 400
+
+
+class NotAcceptable(StoreError):
+    status = 406
+
+
+class QueryTimeout(StoreError):
+    status = 503
+
+
+class Busy(StoreError):
+    """Every evaluation slot is taken; the client should retry shortly."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class NotFound(StoreError):
+    status = 404
+
+
+class StoreUnavailable(StoreError):
+    status = 503
+
+
+class GraphStore(Protocol):
+    """What the web layer needs from a store."""
+
+    def query(self, request: QueryRequest) -> Answer: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def load(self) -> dict: ...
+
+    def dump(self, format_name: str, graph: str | None = None, default: bool = False) -> bytes:
+        """Serialise one named graph, the store's default graph, or the whole dataset."""
+        ...
+
+    def health(self) -> dict: ...
+
+    def graphs(self) -> list[str]:
+        """The named graphs, for the service description and the Graph Store Protocol."""
+        ...
+
+
+def open_store(settings) -> GraphStore:
+    """The store the settings describe (today always the local on-disk one)."""
+    from kg.store.local import LocalStore
+
+    return LocalStore(settings)

@@ -1,0 +1,231 @@
+"""Queries evaluated in child processes that can be killed, so a timeout really stops a query.
+
+pyoxigraph evaluates a query inside one Rust call that Python cannot interrupt. Each
+HTTP worker therefore keeps a few evaluator processes, each with its own read-only
+handle on the store; a query is sent down a pipe, and if no answer comes back in
+time the evaluator is killed (freeing its CPU and memory at once) and a fresh one
+is started in the background. The cost on a normal query is one pipe round trip.
+"""
+
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import formats
+from kg.iris import PREFIXES
+from kg.store import (
+    Answer,
+    Busy,
+    NotAcceptable,
+    QueryRequest,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+)
+from kg.store.layout import Layout
+
+_spawn = multiprocessing.get_context("spawn")
+
+
+class _RowsFull(Exception):
+    """Raised from inside pyoxigraph's serializer once enough rows were written."""
+
+
+class _RowLimitedTsv:
+    """A file-like sink for TSV results that stops the serializer after ``max_rows`` rows."""
+
+    def __init__(self, max_rows: int):
+        self.max_lines = max_rows + 1  # the header line
+        self.lines = 0
+        self.buffer = bytearray()
+
+    def write(self, data) -> int:
+        self.buffer += data
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _RowsFull
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def full(self) -> bool:
+        return self.lines > self.max_lines
+
+    def head(self) -> bytes:
+        """The header and at most ``max_rows`` complete rows."""
+        if not self.full:
+            return bytes(self.buffer)
+        lines = bytes(self.buffer).split(b"\n")[: self.max_lines]
+        return b"".join(line + b"\n" for line in lines)
+
+
+def _solutions(result: ox.QuerySolutions, target: formats.Format, max_rows: int) -> Answer:
+    # Rows pass through TSV (lossless: RDF terms in Turtle syntax, one row a line) so the
+    # cap is exact whatever the target format; pyoxigraph then writes the target format.
+    sink = _RowLimitedTsv(max_rows)
+    truncated = False
+    try:
+        result.serialize(sink, ox.QueryResultsFormat.TSV)
+    except _RowsFull:
+        truncated = True
+    tsv = sink.head()
+    if target.oxigraph == ox.QueryResultsFormat.TSV:
+        return Answer(tsv, target.name, truncated)
+    rows = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    return Answer(rows.serialize(format=target.oxigraph), target.name, truncated)
+
+
+def _triples(result: ox.QueryTriples, target: formats.Format, max_rows: int) -> Answer:
+    triples = []
+    truncated = False
+    for triple in result:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    if target.supports_datasets:
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    body = ox.serialize(triples, format=target.oxigraph, prefixes=PREFIXES)
+    return Answer(body, target.name, truncated)
+
+
+def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
+    """Run one query on an open store and serialise its answer."""
+    options = {"prefixes": PREFIXES}
+    if request.default_graphs or request.named_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    try:
+        result = store.query(request.query, **options)
+    except SyntaxError as error:
+        raise QuerySyntaxError(f"query syntax: {error}") from None
+    kind = formats.GRAPH if isinstance(result, ox.QueryTriples) else formats.RESULTS
+    name = request.graph_format if kind == formats.GRAPH else request.results_format
+    if name is None:
+        raise NotAcceptable(
+            "none of the accepted media types can carry "
+            + ("a graph (CONSTRUCT, DESCRIBE)" if kind == formats.GRAPH else "query results")
+        )
+    target = formats.BY_NAME[name]
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(result.serialize(format=target.oxigraph), target.name)
+    if isinstance(result, ox.QuerySolutions):
+        return _solutions(result, target, request.max_rows)
+    return _triples(result, target, request.max_rows)
+
+
+class ReadOnlyHandle:
+    """A read-only store that follows ``current`` when a load or update publishes a new version."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.version = None
+        self.store = None
+
+    def get(self) -> ox.Store:
+        version = self.layout.current_version()
+        if version is None:
+            raise StoreUnavailable("the store is not loaded yet (run `kg load`)")
+        if version != self.version:
+            self.store = None
+            self.store = ox.Store.read_only(str(version / "db"))
+            self.version = version
+        return self.store
+
+
+def _serve(connection, store_root: str) -> None:
+    """Evaluator process: answer queries from the pipe until it closes."""
+    handle = ReadOnlyHandle(Layout(Path(store_root)))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = ("ok", evaluate(handle.get(), request))
+        except StoreError as error:
+            reply = ("error", error)
+        except (OSError, ValueError, RuntimeError) as error:
+            reply = ("error", StoreError(f"query evaluation failed: {error}"))
+        connection.send(reply)
+
+
+class _Evaluator:
+    def __init__(self, store_root: Path):
+        self.connection, child = _spawn.Pipe()
+        self.process = _spawn.Process(target=_serve, args=(child, str(store_root)), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+class EvaluatorPool:
+    """At most ``slots`` queries at once, each stopped after ``timeout`` seconds."""
+
+    def __init__(self, store_root: Path, slots: int, timeout: float, queue_wait: float):
+        self.store_root = store_root
+        self.timeout = timeout
+        self.queue_wait = queue_wait
+        self._slots = threading.BoundedSemaphore(slots)
+        self._idle: list[_Evaluator] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        for _ in range(slots):
+            self._idle.append(_Evaluator(store_root))
+
+    def _take(self) -> _Evaluator:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _Evaluator(self.store_root)
+
+    def _give_back(self, evaluator: _Evaluator) -> None:
+        with self._lock:
+            self._idle.append(evaluator)
+
+    def _replace_in_background(self) -> None:
+        threading.Thread(target=lambda: self._give_back(_Evaluator(self.store_root)),
+                         daemon=True).start()
+
+    def run(self, request: QueryRequest) -> Answer:
+        if not self._slots.acquire(timeout=self.queue_wait):
+            raise Busy("too many queries are running; retry shortly", retry_after=1)
+        try:
+            evaluator = self._take()
+            try:
+                evaluator.connection.send(request)
+                if not evaluator.connection.poll(self.timeout):
+                    evaluator.kill()
+                    self._replace_in_background()
+                    raise QueryTimeout(
+                        f"query stopped after the {self.timeout:g} s time limit"
+                    )
+                status, payload = evaluator.connection.recv()
+            except (EOFError, OSError, BrokenPipeError):
+                evaluator.kill()
+                self._replace_in_background()
+                raise StoreError("query evaluation failed (evaluator process died)") from None
+            self._give_back(evaluator)
+            if status == "error":
+                raise payload
+            return payload
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        with self._lock:
+            for evaluator in self._idle:
+                evaluator.kill()
+            self._idle.clear()

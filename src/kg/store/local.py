@@ -1,0 +1,99 @@
+"""The embedded store: an on-disk pyoxigraph store, read-only while serving.
+
+Queries go to an ``EvaluatorPool`` (killable processes, one read-only handle each);
+updates and Graph Store writes copy the current version, apply the change with
+the only read-write handle, and publish the copy the way ``kg load`` does, so readers
+never share a directory with a writer.
+"""
+
+import threading
+
+import pyoxigraph as ox
+
+from kg import formats
+from kg.iris import PREFIXES
+from kg.store import Answer, NotFound, QueryRequest, QuerySyntaxError, StoreError
+from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle
+from kg.store.layout import Layout
+
+
+class LocalStore:
+    def __init__(self, settings):
+        self.settings = settings
+        self.layout = Layout(settings.store)
+        self._pool = None
+        self._pool_lock = threading.Lock()
+        self._reader = ReadOnlyHandle(self.layout)
+        self._reader_lock = threading.Lock()
+
+    def _evaluators(self) -> EvaluatorPool:
+        # Started on first use, i.e. inside the HTTP worker process, never in a parent
+        # that forks later.
+        with self._pool_lock:
+            if self._pool is None:
+                s = self.settings
+                self._pool = EvaluatorPool(s.store, s.query_slots, s.query_timeout, s.queue_wait)
+            return self._pool
+
+    def start(self) -> None:
+        """Start the evaluator processes now rather than on the first query."""
+        self._evaluators()
+
+    def query(self, request: QueryRequest) -> Answer:
+        return self._evaluators().run(request)
+
+    def update(self, sparql: str) -> None:
+        with self.layout.write_lock():
+            build = self.layout.copy_current()
+            meta = self.layout.meta() or {"sources_hash": None}
+            store = ox.Store(str(build / "db"))
+            try:
+                store.update(sparql, prefixes=PREFIXES)
+            except SyntaxError as error:
+                raise QuerySyntaxError(f"update syntax: {error}") from None
+            except (OSError, ValueError) as error:
+                raise StoreError(f"update failed: {error}") from None
+            finally:
+                store.flush()
+                quads = len(store)
+                del store
+            self.layout.publish(build, {**meta, "quads": quads, "updated": True})
+
+    def load(self) -> dict:
+        from kg.store.load import build
+
+        return build(self.settings)
+
+    def _read(self) -> ox.Store:
+        with self._reader_lock:
+            return self._reader.get()
+
+    def dump(self, format_name: str, graph: str | None = None, default: bool = False) -> bytes:
+        target = formats.BY_NAME[format_name]
+        store = self._read()
+        if graph is not None:
+            source = ox.NamedNode(graph)
+            if not store.contains_named_graph(source):
+                raise NotFound(f"no graph <{graph}> in the store")
+        elif default:
+            source = ox.DefaultGraph()
+        else:
+            source = None
+        if source is None and not target.supports_datasets:
+            triples = [q.triple for q in store]
+            return ox.serialize(triples, format=target.oxigraph, prefixes=PREFIXES)
+        if source is not None and target.supports_datasets:
+            quads = [ox.Quad(q.subject, q.predicate, q.object)
+                     for q in store.quads_for_pattern(None, None, None, source)]
+            return ox.serialize(quads, format=target.oxigraph, prefixes=PREFIXES)
+        return store.dump(format=target.oxigraph, from_graph=source, prefixes=PREFIXES)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._read().named_graphs())
+
+    def health(self) -> dict:
+        meta = self.layout.meta()
+        if meta is None:
+            return {"status": "unavailable", "reason": "store not loaded"}
+        version = self.layout.current_version()
+        return {"status": "ok", "version": version.name, **meta}

@@ -1,0 +1,41 @@
+"""The Flask application: one factory, and one blueprint per concern.
+
+A blueprint is a module exposing ``blueprint``; registering one is one line in
+``BLUEPRINTS``. Views reach the settings and the store with ``settings()`` and
+``store()``, and answer errors by raising ``kg.store.StoreError`` or
+``werkzeug.exceptions.HTTPException`` (``kg.web.http`` turns both into short
+plain-text answers).
+"""
+
+import importlib
+
+from flask import Flask, current_app
+
+from kg.settings import Settings
+from kg.store import GraphStore, open_store
+from kg.web import http
+
+BLUEPRINTS = (
+    "kg.web.health",
+    "kg.web.sparql",
+)
+
+
+def create_app(settings: Settings | None = None, graph_store: GraphStore | None = None) -> Flask:
+    settings = settings or Settings.load()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.extensions["kg.settings"] = settings
+    app.extensions["kg.store"] = graph_store or open_store(settings)
+    http.install(app, settings)
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).blueprint)
+    return app
+
+
+def settings() -> Settings:
+    return current_app.extensions["kg.settings"]
+
+
+def store() -> GraphStore:
+    return current_app.extensions["kg.store"]

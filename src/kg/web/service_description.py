@@ -1,0 +1,61 @@
+"""The SPARQL 1.1 Service Description answered on GET /sparql without a query.
+
+Built as RDF terms and serialised by pyoxigraph in any graph format of the formats
+table; the result formats it lists are that table's.
+"""
+
+import pyoxigraph as ox
+
+from kg import formats
+from kg.iris import ENTAILED_GRAPH, PREFIXES
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+
+
+def describe(endpoint: str, graphs: list[str], *, updates: bool, federated: bool) -> list:
+    service = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("defaultGraph")
+    triples = []
+
+    def add(subject, predicate, obj):
+        triples.append(ox.Triple(subject, ox.NamedNode(predicate), obj))
+
+    def sd(name):
+        return ox.NamedNode(SD + name)
+
+    add(service, PREFIXES["rdf"] + "type", sd("Service"))
+    add(service, SD + "endpoint", ox.NamedNode(endpoint))
+    add(service, SD + "supportedLanguage", sd("SPARQL11Query"))
+    if updates:
+        add(service, SD + "supportedLanguage", sd("SPARQL11Update"))
+    for feature in ["UnionDefaultGraph", "BasicFederatedQuery"] if federated else [
+        "UnionDefaultGraph"
+    ]:
+        add(service, SD + "feature", sd(feature))
+    for fmt in formats.FORMATS:
+        add(service, SD + "resultFormat", ox.NamedNode(fmt.iri))
+    add(service, SD + "defaultDataset", dataset)
+    add(dataset, PREFIXES["rdf"] + "type", sd("Dataset"))
+    add(dataset, SD + "defaultGraph", default_graph)
+    add(default_graph, PREFIXES["rdf"] + "type", sd("Graph"))
+    add(default_graph, PREFIXES["rdfs"] + "comment",
+        ox.Literal("The union of all named graphs; name one (e.g. FROM <.../graph/data>) "
+                   "for asserted triples only."))
+    for index, name in enumerate(graphs):
+        named = ox.BlankNode(f"namedGraph{index}")
+        add(dataset, SD + "namedGraph", named)
+        add(named, PREFIXES["rdf"] + "type", sd("NamedGraph"))
+        add(named, SD + "name", ox.NamedNode(name))
+        if name == ENTAILED_GRAPH:
+            add(named, SD + "entailmentRegime",
+                ox.NamedNode("http://www.w3.org/ns/entailment/OWL-RL"))
+    return triples
+
+
+def serialize(triples: list[ox.Triple], target: formats.Format) -> bytes:
+    items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] \
+        if target.supports_datasets else triples
+    return ox.serialize(items, format=target.oxigraph,
+                        prefixes={"sd": SD, "rdf": PREFIXES["rdf"], "rdfs": PREFIXES["rdfs"]})
