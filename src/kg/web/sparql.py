@@ -22,7 +22,7 @@ from werkzeug.exceptions import (
 
 from kg import formats
 from kg.store import NotAcceptable, QueryRequest
-from kg.web import guard, service_description, settings, store
+from kg.web import federated, guard, service_description, settings, store
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -113,16 +113,17 @@ def sparql():
     query = _operation("query", QUERY_TYPE)
     if query is None:
         return _service_description()
-    guard.check_query(query, settings().allowed_services)
+    prepared = federated.prepare(query)
     results_format, graph_format = _chosen_formats()
-    answer = store().query(QueryRequest(
-        query=query,
-        results_format=results_format,
-        graph_format=graph_format,
-        default_graphs=tuple(_param("default-graph-uri")),
-        named_graphs=tuple(_param("named-graph-uri")),
-        max_rows=settings().max_rows,
-    ))
+    with federated.remote_failures(prepared):
+        answer = store().query(QueryRequest(
+            query=prepared.query,
+            results_format=results_format,
+            graph_format=graph_format,
+            default_graphs=tuple(_param("default-graph-uri")),
+            named_graphs=tuple(_param("named-graph-uri")),
+            max_rows=settings().max_rows,
+        ))
     return _answer(answer.body, formats.BY_NAME[answer.format], answer.truncated)
 
 

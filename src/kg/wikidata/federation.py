@@ -96,10 +96,16 @@ def _without_literals(query: str) -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A query ready for the store; ``call`` identifies its gateway calls (None: no SERVICE)."""
+    """A query ready for the store; ``call`` identifies its gateway calls (None: no SERVICE).
+
+    ``routes`` are the only SERVICE IRIs the prepared query may name: a caller that can
+    parse SPARQL checks that, so a clause this module's reading missed never reaches
+    pyoxigraph's own (unlimited) HTTP client.
+    """
 
     query: str
-    call: str | None
+    call: str | None = None
+    routes: tuple[str, ...] = ()
 
 
 class Federation:
@@ -118,7 +124,7 @@ class Federation:
         """
         clauses = service_clauses(query)
         if not clauses:
-            return Prepared(query, None)
+            return Prepared(query)
         for clause in clauses:
             if clause.endpoint is None:
                 raise ServiceRefused("SERVICE with a variable endpoint is not allowed here")
@@ -128,13 +134,14 @@ class Federation:
                     f"SERVICE <{clause.endpoint}> is not an allowed endpoint (allowed: {allowed})")
         call = secrets.token_hex(8)
         gateway = self._ensure_gateway()
+        routes = tuple(f"{gateway.url}/{call}/{index}" for index in range(len(self.allowed)))
         parts, position = [], 0
         for clause in clauses:
-            index = self.allowed.index(clause.endpoint)
-            parts += [query[position:clause.start], f"<{gateway.url}/{call}/{index}>"]
+            route = routes[self.allowed.index(clause.endpoint)]
+            parts += [query[position:clause.start], f"<{route}>"]
             position = clause.end
         parts.append(query[position:])
-        return Prepared("".join(parts), call)
+        return Prepared("".join(parts), call, routes)
 
     def failure(self, call: str | None) -> remote.RemoteError | None:
         """Why a gateway call of this query failed, if one did (and forget it)."""
