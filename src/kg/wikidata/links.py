@@ -176,7 +176,9 @@ def doubts(link: Link, item: Item) -> list[str]:
     found = []
     best = max((names.similarity(ours, theirs) for ours, _ in link.labels
                 for theirs, _ in item.labels), default=0.0)
-    if best < LABEL_FIT:
+    # A close match names the thing in another historical sense ("Second Polish Republic"
+    # / "Poland"): only its type and dates are checked.
+    if link.match == "exact" and best < LABEL_FIT:
         found.append(f"label {link.label!r} does not fit {item.label!r} "
                      f"(best similarity {best:.2f} < {LABEL_FIT})")
     expected = next((FITTING_CLASSES[c] for c in FITTING_CLASSES if c in link.classes), None)
