@@ -16,6 +16,7 @@ COMMANDS = {
     "serve": ("kg.web.serve", "serve the store over HTTP (SPARQL endpoint)"),
     "query": ("kg.store.query", "answer a SPARQL query from the store"),
     "links": ("kg.wikidata.command", "check or export the Wikidata links"),
+    "validate": ("kg.validate", "check data against the SHACL shapes of ontology/shapes.ttl"),
 }
 
 
