@@ -18,6 +18,7 @@ from kg.web import http
 BLUEPRINTS = (
     "kg.web.health",
     "kg.web.sparql",
+    "kg.web.reconcile",
 )
 
 
