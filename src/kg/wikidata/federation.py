@@ -152,6 +152,7 @@ class Federation:
     def close(self) -> None:
         if self._gateway is not None:
             self._gateway.shutdown()
+            self._gateway.server_close()
             self._gateway = None
 
     def _ensure_gateway(self) -> "_Gateway":
