@@ -110,7 +110,7 @@ def test_service_joins_our_entities_with_wikidata_through_their_links(
     answer = ask(server, f"""
         SELECT ?resource ?ours ?theirs ?start WHERE {{
           ?resource skos:exactMatch ?item ; rdfs:label ?ours .
-          FILTER(LANG(?ours) = "en")
+          FILTER(LANG(?ours) = "en" && STRSTARTS(STR(?resource), STR(kgr:)))
           SERVICE <{sample_endpoint}> {{
             ?item rdfs:label ?theirs . FILTER(LANG(?theirs) = "en")
             OPTIONAL {{ ?item wdt:P580 ?start }}
