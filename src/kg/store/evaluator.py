@@ -27,6 +27,7 @@ from kg.store import (
     StoreUnavailable,
 )
 from kg.store.layout import Layout
+from kg.store.syntax import declares_dataset
 
 _spawn = multiprocessing.get_context("spawn")
 
@@ -101,7 +102,7 @@ def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     if request.default_graphs or request.named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    else:
+    elif not declares_dataset(request.query):
         options["use_default_graph_as_union"] = True
     try:
         result = store.query(request.query, **options)

@@ -10,13 +10,12 @@ text cannot contain either keyword (oxigraph does not decode ``\\u`` escapes in
 keywords, so a keyword is always spelled out).
 """
 
-from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
 
 from kg.iris import PREFIXES
 from kg.store import StoreError
+from kg.store.syntax import ParseException, nodes, parseQuery, parseUpdate
 
 
 class Refused(StoreError):
@@ -44,10 +43,10 @@ def _check(text: str, parse, allowed: tuple[str, ...]) -> None:
             "remote requests are not allowed"
         ) from None
     prefixes = dict(PREFIXES)
-    for node in _nodes(tree):
+    for node in nodes(tree):
         if node.name == "PrefixDecl":
             prefixes[node.get("prefix") or ""] = str(node.get("iri"))
-    for node in _nodes(tree):
+    for node in nodes(tree):
         if node.name == "ServiceGraphPattern":
             _require_allowed("SERVICE", _iri(node.get("term"), prefixes), allowed)
         elif node.name == "Load":
@@ -70,15 +69,3 @@ def _iri(term, prefixes: dict[str, str]) -> str | None:
         namespace = prefixes.get(term.get("prefix") or "")
         return None if namespace is None else namespace + (term.get("localname") or "")
     return None
-
-
-def _nodes(tree):
-    """Every parse node, depth first."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-            stack.extend(node)
