@@ -29,6 +29,10 @@ from .quotes import (
 RDFS_LABEL = terms.prefixed("rdfs:label")
 SKOS_ALT = terms.prefixed("skos:altLabel")
 LINK_PROPERTY = {"exact": "skos:exactMatch", "close": "skos:closeMatch"}
+#: Inverse properties, both written so that queries without the ontology find either
+#: direction; the words that state a fact state its inverse too.
+INVERSES = {"partOf": "hasPart", "follows": "precedes", "causedBy": "causes"}
+INVERSES |= {inverse: name for name, inverse in INVERSES.items()}
 #: Claim keys whose values are resources (kgr: local names), one or a list.
 CLAIM_RESOURCES = ("about", "quantityKind", "side", "claimant", "accordingTo")
 
@@ -98,6 +102,9 @@ def record_triples(record: Record) -> list[Triple]:
         for subject, pred, obj in record.facts:
             p = terms.predicate(pred)
             triples.append(Triple(terms.resource(subject), p, terms.object_term(p, obj)))
+            if pred in INVERSES:
+                inverse = terms.predicate(INVERSES[pred])
+                triples.append(Triple(terms.resource(obj), inverse, terms.resource(subject)))
     except (ValueError, TypeError) as error:
         raise BuildError(f"{record.where}: {error}") from error
     return triples
@@ -147,6 +154,7 @@ def collect_facts(text: str, records: list[Record]) -> Facts:
         if record.quote is None:
             for triple in triples:
                 facts.activities[triple].add(record.activity)
+                facts.comments[triple].add(record.reason)
             continue
         span = find_quote(text, record.quote, where=record.where,
                           occurrence=record.occurrence, prefix=record.prefix)

@@ -63,8 +63,8 @@ def evidence_triples(evidence: Evidence) -> list[Triple]:
         Triple(quote, _n(OA, "prefix"), Literal(span.prefix)),
         Triple(quote, _n(OA, "suffix"), Literal(span.suffix)),
         Triple(position, _n(RDF, "type"), _n(OA, "TextPositionSelector")),
-        Triple(position, _n(OA, "start"), terms.typed("nonNegativeInteger", span.start)),
-        Triple(position, _n(OA, "end"), terms.typed("nonNegativeInteger", span.end)),
+        Triple(position, _n(OA, "start"), terms.typed("integer", span.start)),
+        Triple(position, _n(OA, "end"), terms.typed("integer", span.end)),
     ]
     if evidence.citation:
         triples.append(Triple(node, NamedNode(iris.term("citation")), Literal(evidence.citation)))

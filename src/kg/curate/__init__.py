@@ -2,7 +2,8 @@
 
 ``statements/*.yaml`` holds one record per sentence or infobox line of the article:
 the quote (the article's exact words), where it is (section, reference markers) and
-the facts, entities and claims it supports. ``activities.yaml`` describes the work
+the facts, entities and claims it supports; a record with ``activity`` and ``reason``
+instead of a quote holds facts the curator concluded. ``activities.yaml`` describes the work
 behind facts no span states; ``wikidata.tsv`` the checked Wikidata links. This
 module only reads and shape-checks them; turning them into RDF is ``kg.build``'s job.
 """
@@ -18,7 +19,7 @@ import yaml
 SECTIONS = ("Infobox", "Image caption", "Lead", "Background", "Other languages")
 #: Keys a statement record may carry; anything else is a typo a reviewer should see.
 RECORD_KEYS = {
-    "quote", "occurrence", "prefix", "section", "citation", "activity",
+    "quote", "occurrence", "prefix", "section", "citation", "activity", "reason",
     "entities", "facts", "claims",
 }
 ENTITY_KEYS = {"name", "class", "label", "alt"}
@@ -44,6 +45,7 @@ class Record:
     occurrence: int | None
     prefix: str | None
     activity: str | None
+    reason: str | None  # why an activity's facts hold, when no quote states them
     entities: list[dict[str, Any]] = field(default_factory=list)
     facts: list[list[Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
@@ -74,6 +76,8 @@ def parse_record(where: str, raw: dict[str, Any]) -> Record:
     quote, activity = raw.get("quote"), raw.get("activity")
     if (quote is None) == (activity is None):
         raise CurationError(f"{where}: give exactly one of 'quote' or 'activity'")
+    if activity is not None and not raw.get("reason"):
+        raise CurationError(f"{where}: facts no span states need a 'reason'")
     section = raw.get("section")
     if quote is not None and section not in SECTIONS:
         raise CurationError(f"{where}: section must be one of {SECTIONS}, got {section!r}")
@@ -98,6 +102,7 @@ def parse_record(where: str, raw: dict[str, Any]) -> Record:
         occurrence=raw.get("occurrence"),
         prefix=raw.get("prefix"),
         activity=activity,
+        reason=raw.get("reason"),
         entities=raw.get("entities", []),
         facts=raw.get("facts", []),
         claims=raw.get("claims", []),

@@ -1,0 +1,201 @@
+"""Questions a reader asks of the graph, in SPARQL, answered from data/triples.ttl alone.
+
+No ontology and no inference: the plain release file in an in-memory pyoxigraph
+store must already answer them, and the answers must be what the article says.
+"""
+
+import pyoxigraph as ox
+import pytest
+
+from kg import iris
+
+PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in iris.PREFIXES.items())
+
+
+@pytest.fixture(scope="module")
+def ask():
+    store = ox.Store()
+    store.load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
+
+    def ask(query):
+        """Rows as tuples of plain values (IRIs shortened to their kgr: local name)."""
+        solutions = store.query(PREFIXES + query)
+        names = [v.value for v in solutions.variables]
+        return sorted(
+            tuple(
+                None if row[n] is None
+                else row[n].value.removeprefix(iris.RESOURCE)
+                for n in names
+            )
+            for row in solutions
+        )
+
+    return ask
+
+
+def test_when_did_the_invasion_start_and_end(ask):
+    assert ask("""
+        SELECT ?start ?end WHERE {
+          kgr:SovietInvasionOfPoland kg:startDate ?start ; kg:endDate ?end .
+          FILTER(datatype(?start) = xsd:date && datatype(?end) = xsd:date)
+        }""") == [("1939-09-17", "1939-10-06")]
+
+
+def test_how_many_tanks_did_the_soviet_side_have(ask):
+    assert ask("""
+        SELECT ?min ?max ?side WHERE {
+          ?claim a kg:QuantityClaim ; kg:quantityKind kgr:qk-tanks ; kg:side ?side ;
+                 kg:minimum ?min ; kg:maximum ?max .
+        }""") == [("4736", "4736", "SovietUnion")]
+
+
+def test_who_pursued_the_pact_and_when_it_was_signed(ask):
+    # The article says Stalin pursued the pact with Hitler and when it was signed;
+    # it names no signatory, and the graph invents none.
+    assert ask("""
+        SELECT ?who ?signed WHERE {
+          ?talks kg:agreement kgr:MolotovRibbentropPact ; kg:participant ?person .
+          ?person a kg:Person ; rdfs:label ?who .
+          ?signing a kg:Signing ; kg:agreement kgr:MolotovRibbentropPact ; kg:pointInTime ?signed .
+        }""") == [("Adolf Hitler", "1939-08-23"), ("Josef Stalin", "1939-08-23")]
+    assert ask("SELECT ?s WHERE { kgr:MolotovRibbentropPact kg:signatory ?s }") == []
+    assert ask("SELECT ?p WHERE { kgr:MolotovRibbentropPact kg:party ?p }") == [
+        ("NaziGermany",), ("SovietUnion",)]
+
+
+def test_which_towns_let_the_red_army_in(ask):
+    assert ask("""
+        SELECT ?town WHERE {
+          ?entry kg:participant kgr:RedArmy ; kg:location ?place .
+          ?place a kg:City ; rdfs:label ?town .
+        }""") == [("Dubno",), ("Włodzimierz Wołyński",), ("Łuck",)]
+
+
+def test_what_was_annexed_by_whom(ask):
+    assert ask("""
+        SELECT ?place ?by WHERE { ?place kg:annexedBy ?by }""") == [
+        ("Kresy", "SovietUnion"),
+        ("SecondPolishRepublic", "NaziGermany"),
+        ("SecondPolishRepublic", "SovietUnion"),
+    ]
+    assert ask("""
+        SELECT ?into WHERE { kgr:Kresy kg:incorporatedInto ?into }""") == [
+        ("ByelorussianSSR",), ("UkrainianSSR",)]
+    assert ask("""
+        SELECT ?place ?to WHERE { ?place kg:returnedTo ?to }""") == [
+        ("BialystokRegion", "PeoplesRepublicOfPoland"),
+        ("GaliciaEastOfSan", "PeoplesRepublicOfPoland"),
+    ]
+
+
+def test_which_figures_are_contested_and_by_which_sources(ask):
+    rows = ask("""
+        SELECT ?kind ?side ?min ?max ?source WHERE {
+          ?claim kg:quantityKind ?kind ; kg:side ?side ; kg:minimum ?min ; kg:maximum ?max .
+          FILTER(?min < ?max)
+          OPTIONAL { ?claim kg:accordingTo/rdfs:label ?source }
+        }""")
+    ranges = {}
+    for kind, side, low, high, cited in rows:
+        ranges.setdefault((kind, side, low, high), set()).update({cited} - {None})
+    assert ranges == {
+        ("qk-captured", "SecondPolishRepublic", "320000", "450000"): {"[5]"},
+        ("qk-dead-or-missing", "SecondPolishRepublic", "3000", "7000"): {"[1]", "[4]"},
+        ("qk-killed-or-missing", "SovietUnion", "1475", "3000"): set(),
+        ("qk-personnel", "SovietUnion", "600000", "800000"): {"[2]", "[3]"},
+        ("qk-wounded", "SovietUnion", "2383", "10000"): {"[Note 4]"},
+    }
+    # Two sources disagree on the Polish prisoners: the lead's "some 320,000" [4][9]
+    # against the infobox's 320,000-450,000 [5]:85.
+    assert ask("""
+        SELECT ?min ?max ?approx WHERE {
+          ?claim kg:quantityKind kgr:qk-captured ; kg:side kgr:SecondPolishRepublic ;
+                 kg:minimum ?min ; kg:maximum ?max .
+          OPTIONAL { ?claim kg:approximate ?approx }
+        }""") == [("320000", "320000", "true"), ("320000", "450000", None)]
+    # Bounds the article gives on one side only stay one-sided.
+    assert ask("""
+        SELECT ?kind ?min ?max WHERE {
+          ?claim kg:quantityKind ?kind .
+          OPTIONAL { ?claim kg:minimum ?min } OPTIONAL { ?claim kg:maximum ?max }
+          FILTER(!BOUND(?min) || !BOUND(?max))
+        }""") == [
+        ("qk-brigades", "11", None),
+        ("qk-divisions", "33", None),
+        ("qk-people", "200000", None),
+        ("qk-wounded", None, "20000"),
+    ]
+
+
+def test_the_article_title_in_other_languages(ask):
+    assert ask("""
+        SELECT ?lang ?title WHERE {
+          kgr:SovietInvasionOfPoland rdfs:label ?title .
+          BIND(lang(?title) AS ?lang)
+        }""") == [
+        ("en", "Soviet invasion of Poland"),
+        ("id", "Invasi Soviet ke Polandia"),
+        ("sh", "Sovjetska invazija Poljske"),
+        ("tt", "ЭККГ Польша явы"),
+    ]
+
+
+def test_what_did_the_soviet_side_say_and_who_said_it(ask):
+    assert ask("""
+        SELECT ?claimant ?proposition WHERE {
+          ?claim a kg:PropositionClaim ; kg:claimant ?claimant ; kg:proposition ?proposition .
+          FILTER(?claimant IN (kgr:SovietGovernment, kgr:SovietPropaganda))
+        }""") == [
+        ("SovietGovernment", "The Soviet Union was acting to protect the Ukrainians and "
+         "Belarusians who lived in the eastern part of Poland."),
+        ("SovietPropaganda", "The Polish state had collapsed in the face of the Nazi German "
+         "attack and could no longer guarantee the security of its own citizens."),
+    ]
+
+
+def test_dates_are_only_as_precise_as_the_article(ask):
+    assert ask("""
+        SELECT ?when WHERE { kgr:SovietAnnexationOfEasternPoland kg:pointInTime ?when
+                             FILTER(datatype(?when) = xsd:gYearMonth) }""") == [("1939-11",)]
+    assert ask("""
+        SELECT ?end ?season WHERE { kgr:SovietOccupationOfEasternPoland kg:endDate ?end ;
+                                    kg:timeQualifier ?season
+                                    FILTER(datatype(?end) = xsd:gYear) }""") == [("1941", "summer")]
+    assert ask("""
+        SELECT ?start ?end WHERE { kgr:SovietDeportations1939to1941 kg:startDate ?start ;
+                                   kg:endDate ?end }""") == [("1939", "1941")]
+    undated = ask("SELECT ?e WHERE { ?e kg:undatedBecause ?why }")
+    assert ("YaltaConference",) in undated and ("RommelOrder",) in undated
+
+
+def test_every_fact_about_the_invasion_with_its_quote_in_one_query(ask):
+    rows = ask("""
+        SELECT ?property ?value ?quote ?section ?start WHERE {
+          ?statement rdf:subject kgr:SovietInvasionOfPoland ; rdf:predicate ?property ;
+                     rdf:object ?value ; prov:wasDerivedFrom ?evidence .
+          ?evidence kg:section ?section ;
+                    oa:hasSelector [ oa:exact ?quote ] , [ oa:start ?start ] .
+        }""")
+    facts = {(p.rsplit("#", 1)[-1], v, q, s) for p, v, q, s, _ in rows}
+    assert ("startDate", "1939-09-17", "17 September – 6 October 1939", "Infobox") in facts
+    assert ("startDate", "1939-09-17", "On 17 September 1939 the Soviet Red Army invaded the "
+            "Kresy regions in accordance with the secret protocol.", "Background") in facts
+    assert ("inAccordanceWith", "SecretProtocol", "On 17 September 1939 the Soviet Red Army "
+            "invaded the Kresy regions in accordance with the secret protocol.",
+            "Background") in facts
+    assert ("label", "Invasi Soviet ke Polandia", "Bahasa Indonesia: Invasi Soviet ke Polandia",
+            "Other languages") in facts
+    assert len({(p, v) for p, v, *_ in facts}) >= 25
+
+
+def test_the_readme_example_returns_facts_with_their_quotes():
+    readme = (iris.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    query = readme.split("## The data", 1)[1].split("```sparql", 1)[1].split("```", 1)[0]
+    store = ox.Store()
+    store.load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
+    rows = {
+        (row["property"].value.rsplit("#", 1)[-1], row["value"].value, row["quote"].value)
+        for row in store.query(query)
+    }
+    assert ("startDate", "1939-09-17", "17 September – 6 October 1939") in rows
+    assert ("endDate", "1939-10-06", "17 September – 6 October 1939") in rows
