@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from wikidata_sample import free_port, sample_endpoint  # noqa: F401 - a fixture
+from wikidata_sample import SAMPLE, free_port, sample_endpoint  # noqa: F401 - a fixture
 
 from kg import iris
 from kg.wikidata.links import Item, Link, doubts
 
 KG = str(Path(sys.executable).parent / "kg")
-#: Our resources whose linked items are all in tests/fixtures/wikidata-sample.ttl.
-IN_SAMPLE = ["Lwow", "Luck", "SovietUnion", "SecondPolishRepublic", "NaziGermany",
-             "JosephStalin", "MolotovRibbentropPact", "SovietInvasionOfPoland",
-             "OperationBarbarossa"]
 #: The deliberately wrong link: a city linked to a province.
 WRONG_LINK = (f"<{iris.resource('Lwow')}> <{iris.PREFIXES['skos']}exactMatch> "
               f"<{iris.wikidata('Q900000001')}> .\n")
@@ -29,24 +25,37 @@ def kg(*args):
 
 @pytest.fixture
 def data_with_a_wrong_link(tmp_path):
-    """Our data about the resources in the sample (with their statements), plus one wrong link."""
+    """Our data about the resources linked to items of the sample, with their statements,
+    keeping only links to items the sample has, plus one wrong link. Returns the file
+    and the number of links in it."""
     store = ox.Store()
-    store.bulk_load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
-    values = " ".join(f"kgr:{name}" for name in IN_SAMPLE)
-    triples = store.query(f"""
+    store.bulk_load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(iris.DATA_GRAPH))
+    store.bulk_load(path=str(SAMPLE), format=ox.RdfFormat.TURTLE)
+    triples = list(store.query(f"""
         CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-          VALUES ?r {{ {values} }}
-          {{ ?r ?p ?o BIND(?r AS ?s) }} UNION {{ ?s rdf:subject ?r ; ?p ?o }}
-        }}""", prefixes=iris.PREFIXES)
-    path = tmp_path / "links.ttl"
+          {{ SELECT DISTINCT ?r WHERE {{ GRAPH <{iris.DATA_GRAPH}> {{ ?r ?match ?item }}
+                                        ?item wdt:P31 ?type }} }}
+          GRAPH <{iris.DATA_GRAPH}> {{
+            {{ ?r ?p ?o BIND(?r AS ?s) }} UNION {{ ?s rdf:subject ?r ; ?p ?o }}
+          }}
+          FILTER NOT EXISTS {{
+            FILTER(?p IN (skos:exactMatch, skos:closeMatch))
+            FILTER NOT EXISTS {{ ?o wdt:P31 ?anyType }}
+          }}
+        }}""", prefixes=iris.PREFIXES))
+    path = tmp_path / "links.nt"
     path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) + WRONG_LINK.encode())
-    return path
+    matches = {iris.PREFIXES["skos"] + "exactMatch", iris.PREFIXES["skos"] + "closeMatch"}
+    links = sum(1 for t in triples if t.predicate.value in matches)
+    assert links >= 8, "the sample should cover a fair share of our links"
+    return path, links + 1
 
 
 def test_check_reports_the_city_linked_to_a_province_and_exits_1(
         data_with_a_wrong_link, sample_endpoint):  # noqa: F811 - fixture argument
-    result = kg("links", "check", "--data-file", str(data_with_a_wrong_link),
-                "--endpoint", sample_endpoint)
+    path, links = data_with_a_wrong_link
+    result = kg("links", "check", "--data-file", str(path), "--endpoint", sample_endpoint)
     assert result.returncode == 1, result.stderr
     doubtful = [line for line in result.stdout.splitlines() if line.startswith("DOUBTFUL")]
     assert doubtful == ["DOUBTFUL kgr:Lwow skos:exactMatch wd:Q900000001 "
@@ -54,16 +63,19 @@ def test_check_reports_the_city_linked_to_a_province_and_exits_1(
     assert "label 'Lwów' does not fit 'Volhynia Province (invented)'" in result.stdout
     assert "type: kg:City expects an instance of Q515" in result.stdout
     assert "province (invented class) (Q900000002)" in result.stdout
-    assert "11 links checked" in result.stdout and "10 fit, 1 doubtful" in result.stdout
+    assert f"{links} links checked" in result.stdout
+    assert f"{links - 1} fit, 1 doubtful" in result.stdout
 
 
 def test_check_exits_0_when_every_link_fits(tmp_path, data_with_a_wrong_link,
                                             sample_endpoint):  # noqa: F811 - fixture argument
+    path, links = data_with_a_wrong_link
     good = tmp_path / "good.nt"
-    good.write_text(data_with_a_wrong_link.read_text().replace(WRONG_LINK, ""))
+    good.write_text(path.read_text().replace(WRONG_LINK, ""))
     result = kg("links", "check", "--data-file", str(good), "--endpoint", sample_endpoint)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "10 links checked" in result.stdout and "10 fit, 0 doubtful" in result.stdout
+    assert f"{links - 1} links checked" in result.stdout
+    assert f"{links - 1} fit, 0 doubtful" in result.stdout
 
 
 def test_check_offline_says_so_and_exits_3():
