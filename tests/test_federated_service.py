@@ -26,11 +26,18 @@ SERVICE_MAX_BYTES = 50_000
 
 
 class _Remote(http.server.BaseHTTPRequestHandler):
-    """/ok answers one row, /slow answers after the timeout, /huge answers too much."""
+    """/ok answers one row, /slow answers after the timeout, /huge answers too much,
+    /redirect sends the client elsewhere."""
 
     def do_POST(self):
         self.server.seen.append((self.path, dict(self.headers)))
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path == "/redirect":
+            self.send_response(307)
+            self.send_header("Location", self.server.redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/slow":
             time.sleep(SERVICE_TIMEOUT * 3)
         body = ONE_ROW.encode() if self.path != "/huge" else b" " * (SERVICE_MAX_BYTES * 4)
@@ -87,7 +94,8 @@ def server(tmp_path_factory, sample_endpoint, remote):  # noqa: F811 - fixture a
     base = f"http://127.0.0.1:{remote.server_address[1]}"
     url, process = start_server(
         tmp_path_factory.mktemp("store"),
-        KG_ALLOWED_SERVICES=f"{sample_endpoint} {base}/ok {base}/slow {base}/huge",
+        KG_ALLOWED_SERVICES=f"{sample_endpoint} {base}/ok {base}/slow {base}/huge "
+                            f"{base}/redirect",
         KG_SERVICE_TIMEOUT=SERVICE_TIMEOUT, KG_SERVICE_MAX_BYTES=SERVICE_MAX_BYTES)
     yield url
     stop_server(process)
@@ -172,3 +180,14 @@ def test_silent_service_that_fails_gives_no_rows_not_an_error(server, remote):
 
 
 RESOURCE = "https://w3id.org/kresy1939/resource/"
+
+
+def test_a_redirect_from_an_allowed_endpoint_is_not_followed(server, remote, forbidden):
+    url, accepted = forbidden
+    remote.redirect_to = url
+    base = f"http://127.0.0.1:{remote.server_address[1]}"
+    answer = ask(server, f"SELECT ?x WHERE {{ SERVICE <{base}/redirect> {{ ?x ?p ?o }} }}")
+    assert answer.status_code == 502, answer.text
+    assert "not followed" in answer.text
+    time.sleep(0.5)
+    assert accepted == []

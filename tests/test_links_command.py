@@ -132,3 +132,15 @@ def test_export_quickstatements_proposes_our_label_as_alias_for_exact_matches_on
     assert poland.startswith("/* ") and "close match" in poland
     hitler = next(line for line in lines if iris.resource("AdolfHitler") in line)
     assert hitler.startswith("/* ")  # same label on both sides: nothing to propose
+
+
+def test_export_from_the_loaded_store_equals_export_from_the_data_file(tmp_path):
+    assert kg("load", "--store", str(tmp_path)).returncode == 0
+    from_store = kg("links", "export", "--from-store", "--store", str(tmp_path))
+    assert from_store.returncode == 0, from_store.stderr
+    assert from_store.stdout == kg("links", "export").stdout
+
+
+def test_from_an_empty_store_says_to_load_it(tmp_path):
+    result = kg("links", "export", "--from-store", "--store", str(tmp_path / "none"))
+    assert result.returncode == 2 and "kg load" in result.stderr

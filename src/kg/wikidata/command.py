@@ -12,6 +12,10 @@ import csv
 import sys
 
 from kg import iris, names
+from kg import settings as settings_module
+from kg.store import StoreError
+from kg.store.evaluator import ReadOnlyHandle
+from kg.store.layout import Layout
 from kg.wikidata import WIKIDATA_SPARQL, links, remote
 
 #: Exit statuses of ``kg links check``.
@@ -40,8 +44,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _source_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-file", default=iris.TRIPLES_FILE,
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--data-file", default=iris.TRIPLES_FILE,
                         help="Turtle file holding the links (default data/triples.ttl)")
+    source.add_argument("--from-store", action="store_true",
+                        help="read the links from the loaded store (KG_STORE / --store) instead")
+    settings_module.add_arguments(parser, ("store",))
+
+
+def _links(args) -> list[links.Link]:
+    if not args.from_store:
+        return links.read_links(links.read_graph(args.data_file))
+    settings = settings_module.Settings.load(args)
+    return links.read_links(ReadOnlyHandle(Layout(settings.store)).get())
 
 
 def _doc(function) -> str:
@@ -49,7 +64,11 @@ def _doc(function) -> str:
 
 
 def run(args) -> int:
-    return args.action_run(args)
+    try:
+        return args.action_run(args)
+    except StoreError as error:
+        print(f"kg links: {error}", file=sys.stderr)
+        return 2
 
 
 def check_links(args) -> int:
@@ -57,7 +76,7 @@ def check_links(args) -> int:
 
     Exit status: 0 all fit, 1 some doubtful, 3 endpoint unreachable.
     """
-    found = links.read_links(links.read_graph(args.data_file))
+    found = _links(args)
     limits = remote.Limits(timeout=args.timeout)
     try:
         findings = links.check(found, args.endpoint, limits)
@@ -89,7 +108,7 @@ def export_links(args) -> int:
     carries the resource IRI, both labels, match type and evidence as its comment,
     so an editor reviews each proposal before running it.
     """
-    found = links.read_links(links.read_graph(args.data_file))
+    found = _links(args)
     wikidata_labels = _curated_wikidata_labels()
     rows = [{
         "resource": link.resource,

@@ -89,13 +89,14 @@ class Item:
 
 
 def read_links(store: ox.Store) -> list[Link]:
-    """Every Wikidata link in the store (or a graph read into one), sorted by resource."""
+    """Every Wikidata link of our resources (not the ontology's class alignments), sorted."""
     links: dict[tuple[str, str], Link] = {}
     rows = store.query(f"""
         SELECT ?resource ?match ?item ?label ?class ?dateProperty ?date ?comment WHERE {{
           VALUES ?match {{ skos:exactMatch skos:closeMatch }}
           ?resource ?match ?item .
-          FILTER(STRSTARTS(STR(?item), "{iris.WIKIDATA_ENTITY}"))
+          FILTER(STRSTARTS(STR(?item), "{iris.WIKIDATA_ENTITY}")
+                 && STRSTARTS(STR(?resource), "{iris.RESOURCE}"))
           {{ ?resource rdfs:label ?label }}
           UNION {{ ?resource a ?class }}
           UNION {{ VALUES ?dateProperty {{ kg:startDate kg:endDate kg:pointInTime }}
