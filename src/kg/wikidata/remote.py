@@ -2,7 +2,8 @@
 
 Both the federated ``SERVICE`` gateway and ``kg links check`` go through here, so a
 remote call always has a deadline, a size cap and a User-Agent that names the project,
-and its failures come back as three kinds a caller can tell apart.
+and its failures come back as kinds a caller can tell apart (unreachable, timeout, too
+large, any other error).
 """
 
 import json
