@@ -131,7 +131,7 @@ class Federation:
             if clause.endpoint not in self.allowed:
                 allowed = ", ".join(self.allowed) or "none"
                 raise ServiceRefused(
-                    f"SERVICE <{clause.endpoint}> is not an allowed endpoint (allowed: {allowed})")
+                    f"SERVICE <{clause.endpoint}> is not allowed (allowed endpoints: {allowed})")
         call = secrets.token_hex(8)
         gateway = self._ensure_gateway()
         routes = tuple(f"{gateway.url}/{call}/{index}" for index in range(len(self.allowed)))
