@@ -28,6 +28,8 @@ class QueryRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_rows: int = 10_000
+    #: Relative IRIs in the query resolve against this (the endpoint's URL when served).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class GraphStore(Protocol):
 
     def query(self, request: QueryRequest) -> Answer: ...
 
-    def update(self, sparql: str) -> None: ...
+    def update(self, sparql: str, base_iri: str | None = None) -> None: ...
 
     def load(self) -> dict: ...
 

@@ -27,7 +27,6 @@ from kg.store import (
     StoreUnavailable,
 )
 from kg.store.layout import Layout
-from kg.store.syntax import declares_dataset
 
 _spawn = multiprocessing.get_context("spawn")
 
@@ -96,13 +95,22 @@ def _triples(result: ox.QueryTriples, target: formats.Format, max_rows: int) -> 
     return Answer(body, target.name, truncated)
 
 
+def _declares_dataset(query: str) -> bool:
+    if "from" not in query.lower():
+        return False
+    # Imported here: rdflib takes most of a second to import, and few queries need it.
+    from kg.store.syntax import declares_dataset
+
+    return declares_dataset(query)
+
+
 def evaluate(store: ox.Store, request: QueryRequest) -> Answer:
     """Run one query on an open store and serialise its answer."""
-    options = {"prefixes": PREFIXES}
+    options = {"prefixes": PREFIXES, "base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    elif not declares_dataset(request.query):
+    elif not _declares_dataset(request.query):
         options["use_default_graph_as_union"] = True
     try:
         result = store.query(request.query, **options)

@@ -42,13 +42,13 @@ class LocalStore:
     def query(self, request: QueryRequest) -> Answer:
         return self._evaluators().run(request)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
         with self.layout.write_lock():
             build = self.layout.copy_current()
             meta = self.layout.meta() or {"sources_hash": None}
             store = ox.Store(str(build / "db"))
             try:
-                store.update(sparql, prefixes=PREFIXES)
+                store.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
             except SyntaxError as error:
                 raise QuerySyntaxError(f"update syntax: {error}") from None
             except (OSError, ValueError) as error:

@@ -7,6 +7,7 @@ each worker evaluates queries in its own killable evaluator processes
 """
 
 import logging
+import multiprocessing
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -59,7 +60,15 @@ def run(args) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if is_stale(settings):
         print(f"loading the store into {settings.store} ...", file=sys.stderr)
-        build(settings)
+        # In a child process: RocksDB's background threads do not survive fork(), so
+        # the gunicorn master must never open a store itself, or its forked workers
+        # would wait forever on the flushes of an update.
+        loader = multiprocessing.get_context("spawn").Process(target=build, args=(settings,))
+        loader.start()
+        loader.join()
+        if loader.exitcode != 0:
+            print("kg serve: loading the store failed", file=sys.stderr)
+            return 1
     writes = "updates with bearer token" if settings.update_token else "read-only"
     print(f"SPARQL endpoint: http://{settings.host}:{settings.port}/sparql ({writes}, "
           f"{settings.workers} workers x {settings.query_slots} query slots, "

@@ -123,6 +123,7 @@ def sparql():
             default_graphs=tuple(_param("default-graph-uri")),
             named_graphs=tuple(_param("named-graph-uri")),
             max_rows=settings().max_rows,
+            base_iri=request.base_url,
         ))
     return _answer(answer.body, formats.BY_NAME[answer.format], answer.truncated)
 
@@ -162,7 +163,7 @@ def update():
     if text is None:
         raise BadRequest("no update parameter in the request")
     guard.check_update(text, settings().allowed_services)
-    store().update(text)
+    store().update(text, base_iri=request.base_url)
     return Response(status=204)
 
 
