@@ -272,3 +272,16 @@ def test_a_citation_the_article_does_not_print_there_is_refused(text):
     })
     with pytest.raises(QuoteError, match=r"test\.yaml#2: citation '\[9\]'"):
         build_triples(text, [record])
+
+
+def test_claims_cite_the_references_printed_beside_their_words(store):
+    cited = select(store, "SELECT ?claim ?ref WHERE { ?claim kg:accordingTo ?ref }")
+    beside = select(store, """
+        SELECT DISTINCT ?claim ?ref WHERE {
+          ?claim kg:accordingTo ?ref . ?ref a kg:Reference ; rdfs:label ?marker .
+          ?statement rdf:subject ?claim ; rdf:predicate kg:accordingTo ; rdf:object ?ref ;
+                     prov:wasDerivedFrom/kg:citation ?citation .
+          FILTER(CONTAINS(?citation, STR(?marker)))
+        }""")
+    assert len(cited) >= 15
+    assert len(beside) == len(cited)

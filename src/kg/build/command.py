@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from kg import iris
+from kg.curate import CurationError
 
 from . import build_turtle
 from .graph import BuildError, QuoteError
@@ -19,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         turtle = build_turtle()
-    except (BuildError, QuoteError) as error:
+    except (BuildError, CurationError, QuoteError) as error:
         print(f"kg build: {error}", file=sys.stderr)
         return 2
     target = iris.TRIPLES_FILE

@@ -130,7 +130,10 @@ def load_activities() -> dict[str, dict[str, Any]]:
 
 def load_wikidata_links() -> list[WikidataLink]:
     """The checked Wikidata links (``wikidata.tsv``, tab-separated, with a header line)."""
-    text = files(__package__).joinpath("wikidata.tsv").read_text(encoding="utf-8")
+    table = files(__package__).joinpath("wikidata.tsv")
+    if not table.is_file():
+        raise CurationError("src/kg/curate/wikidata.tsv is missing: the checked Wikidata links")
+    text = table.read_text(encoding="utf-8")
     rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows or rows[0] != WIKIDATA_COLUMNS:
         raise CurationError(f"wikidata.tsv: header must be {WIKIDATA_COLUMNS}")
