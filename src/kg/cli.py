@@ -17,6 +17,7 @@ COMMANDS = {
     "query": ("kg.store.query", "answer a SPARQL query from the store"),
     "links": ("kg.wikidata.command", "check or export the Wikidata links"),
     "validate": ("kg.validate", "check data against the SHACL shapes of ontology/shapes.ttl"),
+    "docs": ("kg.ontology_docs", "regenerate docs/ontology.md from the ontology"),
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
+import rdflib.collection
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import RDF, SH, NamespaceManager
 from rdflib.util import guess_format
@@ -64,6 +65,30 @@ def compact(term: rdflib.term.Node | None) -> str:
     return term.n3(_NAMESPACES)
 
 
+_REPEATS = ((SH.oneOrMorePath, "+"), (SH.zeroOrMorePath, "*"), (SH.zeroOrOnePath, "?"))
+
+
+def render_path(graph: rdflib.Graph, path: rdflib.term.Node | None) -> str:
+    """A SHACL property path in SPARQL syntax, such as ``rdf:type/rdfs:subClassOf+``."""
+    if not isinstance(path, rdflib.BNode):
+        return compact(path)
+    if graph.value(path, RDF.first) is not None:
+        steps = rdflib.collection.Collection(graph, path)
+        return "/".join(render_path(graph, step) for step in steps)
+    for predicate, suffix in _REPEATS:
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return render_path(graph, inner) + suffix
+    inner = graph.value(path, SH.inversePath)
+    if inner is not None:
+        return "^" + render_path(graph, inner)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        steps = rdflib.collection.Collection(graph, alternatives)
+        return "(" + "|".join(render_path(graph, step) for step in steps) + ")"
+    return compact(path)
+
+
 def load_graph(paths: list[Path]) -> rdflib.Graph:
     graph = rdflib.Graph()
     for path in paths:
@@ -90,7 +115,7 @@ def validate(data_paths: list[Path]) -> Report:
         violations.append(
             Violation(
                 node=compact(results.value(result, SH.focusNode)),
-                path=compact(results.value(result, SH.resultPath)),
+                path=render_path(results, results.value(result, SH.resultPath)),
                 message=" / ".join(messages) or "violates " + compact(
                     results.value(result, SH.sourceConstraintComponent)
                 ),
