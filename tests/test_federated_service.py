@@ -14,7 +14,7 @@ import time
 
 import pytest
 import requests
-from served import start_server, stop_server
+from conftest import Server
 from wikidata_sample import sample_endpoint  # noqa: F401 - a fixture
 
 from kg.wikidata import USER_AGENT
@@ -91,14 +91,16 @@ def forbidden():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_endpoint, remote):  # noqa: F811 - fixture argument
+    """``kg serve`` on the real data and ontology, allowing the sample and the remotes."""
     base = f"http://127.0.0.1:{remote.server_address[1]}"
-    url, process = start_server(
-        tmp_path_factory.mktemp("store"),
-        KG_ALLOWED_SERVICES=f"{sample_endpoint} {base}/ok {base}/slow {base}/huge "
-                            f"{base}/redirect",
-        KG_SERVICE_TIMEOUT=SERVICE_TIMEOUT, KG_SERVICE_MAX_BYTES=SERVICE_MAX_BYTES)
-    yield url
-    stop_server(process)
+    workdir = tmp_path_factory.mktemp("federated")
+    started = Server(workdir, {"--store": workdir / "store"}, {
+        "KG_ALLOWED_SERVICES": f"{sample_endpoint} {base}/ok {base}/slow {base}/huge "
+                               f"{base}/redirect",
+        "KG_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
+        "KG_SERVICE_MAX_BYTES": str(SERVICE_MAX_BYTES)}).start()
+    yield started.url
+    started.stop()
 
 
 def ask(server, query):

@@ -10,16 +10,18 @@ import json
 
 import pytest
 import requests
-from served import start_server, stop_server
+from conftest import Server
 
 from kg import iris
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    url, process = start_server(tmp_path_factory.mktemp("store"))
-    yield url
-    stop_server(process)
+    """``kg serve`` on the real data and ontology (the article's names, not a fixture's)."""
+    workdir = tmp_path_factory.mktemp("reconcile")
+    started = Server(workdir, {"--store": workdir / "store"}).start()
+    yield started.url
+    started.stop()
 
 
 def reconcile(server, queries: dict, method="POST") -> dict:

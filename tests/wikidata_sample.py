@@ -6,7 +6,6 @@ Query Service does for the few items of the sample.
 """
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 SAMPLE = Path(__file__).parent / "fixtures" / "wikidata-sample.ttl"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _oxigraph() -> str:
