@@ -47,7 +47,7 @@ def test_manifest_names_the_spaces_types_view_and_preview(server):
     assert manifest["identifierSpace"] == iris.RESOURCE
     assert manifest["schemaSpace"] == iris.ONTOLOGY_NS
     assert {"id": "Place", "name": "Place"} in manifest["defaultTypes"]
-    assert manifest["view"]["url"] == iris.RESOURCE + "{{id}}"
+    assert manifest["view"]["url"] == f"{server}/resource/{{{{id}}}}"  # the resource page
     assert manifest["preview"]["url"] == f"{server}/reconcile/preview?id={{{{id}}}}"
     assert manifest["preview"]["width"] > 0 and manifest["preview"]["height"] > 0
 
@@ -111,7 +111,8 @@ def test_preview_shows_the_entity_and_links_its_page(server):
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("text/html")
     assert "Lwów" in answer.text and "city" in answer.text
-    assert f'href="{iris.resource("Lwow")}"' in answer.text
+    assert f'href="{server}/resource/Lwow"' in answer.text  # its page on this server
+    assert iris.resource("Lwow") in answer.text  # and its persistent IRI
     missing = requests.get(f"{server}/reconcile/preview", params={"id": "Nowhere"}, timeout=30)
     assert missing.status_code == 404
 
