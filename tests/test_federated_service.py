@@ -26,8 +26,8 @@ SERVICE_MAX_BYTES = 50_000
 
 
 class _Remote(http.server.BaseHTTPRequestHandler):
-    """/ok answers one row, /slow answers after the timeout, /huge answers too much,
-    /redirect sends the client elsewhere."""
+    """/ok answers one row, /slow answers after the timeout, /drip a byte every half
+    second, /huge answers too much, /redirect sends the client elsewhere."""
 
     def do_POST(self):
         self.server.seen.append((self.path, dict(self.headers)))
@@ -40,6 +40,19 @@ class _Remote(http.server.BaseHTTPRequestHandler):
             return
         if self.path == "/slow":
             time.sleep(SERVICE_TIMEOUT * 3)
+        if self.path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(SERVICE_TIMEOUT * 6):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                pass
+            return
         body = ONE_ROW.encode() if self.path != "/huge" else b" " * (SERVICE_MAX_BYTES * 4)
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
@@ -96,7 +109,7 @@ def server(tmp_path_factory, sample_endpoint, remote):  # noqa: F811 - fixture a
     workdir = tmp_path_factory.mktemp("federated")
     started = Server(workdir, {"--store": workdir / "store"}, {
         "KG_ALLOWED_SERVICES": f"{sample_endpoint} {base}/ok {base}/slow {base}/huge "
-                               f"{base}/redirect",
+                               f"{base}/redirect {base}/drip",
         "KG_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
         "KG_SERVICE_MAX_BYTES": str(SERVICE_MAX_BYTES)}).start()
     yield started.url
@@ -166,6 +179,14 @@ def test_slow_service_is_504_after_the_service_timeout(server, remote):
     assert answer.status_code == 504, answer.text
     assert "did not answer within" in answer.text
     assert SERVICE_TIMEOUT <= elapsed < SERVICE_TIMEOUT + 2
+
+
+def test_service_that_drips_its_answer_is_cut_off_at_the_timeout(server, remote):
+    base = f"http://127.0.0.1:{remote.server_address[1]}"
+    started = time.monotonic()
+    answer = ask(server, f"SELECT ?x WHERE {{ SERVICE <{base}/drip> {{ ?x ?p ?o }} }}")
+    assert answer.status_code == 504, answer.text
+    assert time.monotonic() - started < SERVICE_TIMEOUT + 2
 
 
 def test_service_answer_beyond_the_size_cap_is_502(server, remote):

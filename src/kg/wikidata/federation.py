@@ -208,10 +208,16 @@ class _Forward(http.server.BaseHTTPRequestHandler):
                                  self.headers.get("Accept", "application/sparql-results+json"),
                                  self.server.limits)
         except remote.RemoteError as error:
-            self.server.record(call, error)
-            self._reply(error.status, str(error).encode("utf-8"), "text/plain; charset=utf-8")
+            self._fail(call, error)
+            return
+        except Exception as error:  # a bug here must still answer pyoxigraph, not hang up
+            self._fail(call, remote.RemoteError(f"the SERVICE gateway failed: {error!r}"))
             return
         self._reply(200, answer.body, answer.content_type)
+
+    def _fail(self, call: str, error: remote.RemoteError) -> None:
+        self.server.record(call, error)
+        self._reply(error.status, str(error).encode("utf-8"), "text/plain; charset=utf-8")
 
     def _reply(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)

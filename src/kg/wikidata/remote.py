@@ -6,11 +6,10 @@ and its failures come back as kinds a caller can tell apart (unreachable, timeou
 large, any other error).
 """
 
+import http.client
 import json
-import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
 
 from kg.wikidata import USER_AGENT
@@ -56,15 +55,6 @@ class Limits:
     user_agent: str = USER_AGENT
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect could lead to an endpoint nobody allowed: refuse it rather than follow.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise RemoteError(f"{req.full_url} redirected ({code}) to {newurl}; not followed")
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 @dataclass(frozen=True)
 class Answer:
     """A remote answer: the raw bytes and their media type, passed on unchanged."""
@@ -74,54 +64,64 @@ class Answer:
 
 
 def post(endpoint: str, body: bytes, content_type: str, accept: str, limits: Limits) -> Answer:
-    """POST ``body`` to ``endpoint`` and read the answer within ``limits``."""
+    """POST ``body`` to ``endpoint`` and read the answer within ``limits``.
+
+    Redirects are not followed: one could lead to an endpoint nobody allowed.
+    """
     deadline = time.monotonic() + limits.timeout
-    request = urllib.request.Request(endpoint, data=body, method="POST", headers={
-        "Content-Type": content_type,
-        "Accept": accept,
-        "User-Agent": limits.user_agent,
-    })
+    url = urllib.parse.urlsplit(endpoint)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise RemoteError(f"{endpoint} is not an http(s) URL")
+    connection_class = http.client.HTTPSConnection if url.scheme == "https" else (
+        http.client.HTTPConnection)
+    connection = connection_class(url.hostname, url.port, timeout=limits.timeout)
+    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
     try:
-        with _opener.open(request, timeout=limits.timeout) as response:
-            # The socket timeout bounds each read; this watchdog bounds their sum, so a
-            # server that drips a byte at a time is still cut off at the deadline.
-            watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), response.close)
-            watchdog.start()
-            try:
-                body = _read_capped(response, endpoint, limits.max_bytes)
-            finally:
-                watchdog.cancel()
-            if time.monotonic() >= deadline:
-                raise TimeoutError
-            return Answer(body, response.headers.get("Content-Type", ""))
-    except urllib.error.HTTPError as error:
-        detail = error.read(500).decode("utf-8", "replace").strip()
-        raise RemoteError(f"{endpoint} answered HTTP {error.code}: {detail}") from error
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError):
-            raise _timeout(endpoint, limits) from error
-        raise Unreachable(f"cannot reach {endpoint}: {error.reason}") from error
-    except (TimeoutError, ValueError, AttributeError) as error:
-        # ValueError / AttributeError: the watchdog closed the response under a read.
-        raise _timeout(endpoint, limits) from error
-    except OSError as error:
-        if time.monotonic() >= deadline:
-            raise _timeout(endpoint, limits) from error
+        connection.request("POST", path, body=body, headers={
+            "Content-Type": content_type,
+            "Accept": accept,
+            "User-Agent": limits.user_agent,
+        })
+        # Kept: getresponse() drops connection.sock when the server will close, but the
+        # response still reads from this socket.
+        sock = connection.sock
+        _bound(sock, deadline)
+        response = connection.getresponse()
+        if 300 <= response.status < 400:
+            raise RemoteError(f"{endpoint} redirected ({response.status}) to "
+                              f"{response.getheader('Location')}; not followed")
+        if response.status >= 400:
+            detail = response.read(500).decode("utf-8", "replace").strip()
+            raise RemoteError(f"{endpoint} answered HTTP {response.status}: {detail}")
+        chunks, size = [], 0
+        while True:
+            # Each read may only wait for what is left of the deadline, so a server that
+            # drips a byte at a time is cut off at the deadline too.
+            _bound(sock, deadline)
+            chunk = response.read1(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise RemoteTooLarge(
+                    f"{endpoint} answered more than {limits.max_bytes} bytes; cut off")
+            chunks.append(chunk)
+        return Answer(b"".join(chunks), response.getheader("Content-Type", ""))
+    except TimeoutError as error:
+        raise RemoteTimeout(f"{endpoint} did not answer within {limits.timeout:g} s") from error
+    except http.client.HTTPException as error:
+        raise RemoteError(f"{endpoint} answered something that is not HTTP: {error}") from error
+    except OSError as error:  # refused, unreachable, DNS, TLS
         raise Unreachable(f"cannot reach {endpoint}: {error}") from error
+    finally:
+        connection.close()
 
 
-def _read_capped(response, endpoint: str, max_bytes: int) -> bytes:
-    chunks, size = [], 0
-    while chunk := response.read(_CHUNK):
-        size += len(chunk)
-        if size > max_bytes:
-            raise RemoteTooLarge(f"{endpoint} answered more than {max_bytes} bytes; cut off")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _timeout(endpoint: str, limits: Limits) -> RemoteTimeout:
-    return RemoteTimeout(f"{endpoint} did not answer within {limits.timeout:g} s")
+def _bound(sock, deadline: float) -> None:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError
+    sock.settimeout(remaining)
 
 
 def select(endpoint: str, query: str, limits: Limits) -> list[dict]:
