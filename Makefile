@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/python -c "import kg; print(kg.__version__)"
+	$(BIN)/kg serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests server.py

@@ -28,6 +28,8 @@ class Format:
     oxigraph: QueryResultsFormat | RdfFormat
     #: Further media types that select this format in ``Accept`` (never sent back).
     aliases: tuple[str, ...] = ()
+    #: Further ``format=`` values that name it (those common clients such as SPARQLWrapper send).
+    nicknames: tuple[str, ...] = ()
 
     @property
     def iri(self) -> str:
@@ -53,14 +55,17 @@ FORMATS = (
            ("application/xml", "text/xml")),
     Format("csv", "text/csv", "csv", RESULTS, QueryResultsFormat.CSV),
     Format("tsv", "text/tab-separated-values", "tsv", RESULTS, QueryResultsFormat.TSV),
-    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE, ("application/x-turtle",)),
-    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, ("text/plain",)),
+    # Turtle is a subset of N3, so it answers clients asking for N3 too.
+    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE,
+           ("application/x-turtle", "text/n3"), ("turtle", "n3")),
+    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, ("text/plain",),
+           ("ntriples", "n-triples")),
     Format("rdf", "application/rdf+xml", "rdf", GRAPH, RdfFormat.RDF_XML,
-           ("application/xml", "text/xml")),
+           ("application/xml", "text/xml"), ("xml", "rdfxml", "rdf+xml")),
     Format("jsonld", "application/ld+json", "jsonld", GRAPH, RdfFormat.JSON_LD,
-           ("application/json",)),
+           ("application/json",), ("json", "json-ld")),
     Format("trig", "application/trig", "trig", GRAPH, RdfFormat.TRIG),
-    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS),
+    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS, (), ("nquads", "n-quads")),
 )
 
 BY_NAME = {f.name: f for f in FORMATS}
@@ -75,7 +80,8 @@ def by_parameter(value: str, kind: str) -> Format | None:
     """The format a ``format=`` parameter names: short name, suffix or media type."""
     value = value.strip().lower()
     for candidate in of_kind(kind):
-        if value in (candidate.name, candidate.suffix, candidate.media_type, *candidate.aliases):
+        if value in (candidate.name, candidate.suffix, candidate.media_type, *candidate.aliases,
+                     *candidate.nicknames):
             return candidate
     return None
 

@@ -57,6 +57,9 @@ OPTIONS = (
            "seconds a query waits for a free slot before 503 + Retry-After"),
     Option("query_timeout", "KG_QUERY_TIMEOUT", float, 30.0,
            "seconds after which a query is stopped (its process killed) and 503 returned"),
+    Option("query_memory", "KG_QUERY_MEMORY", int, 2048,
+           "address-space limit of each query process in MB (0: none); a query that needs "
+           "more is stopped with 503"),
     Option("max_query_length", "KG_MAX_QUERY_LENGTH", int, 100_000,
            "longest query or update accepted, in characters (413 beyond)"),
     Option("max_rows", "KG_MAX_ROWS", int, 10_000,
@@ -91,6 +94,7 @@ class Settings:
     query_slots: int
     queue_wait: float
     query_timeout: float
+    query_memory: int
     max_query_length: int
     max_rows: int
     max_body: int

@@ -8,7 +8,7 @@ is started in the background. The cost on a normal query is one pipe round trip.
 """
 
 import multiprocessing
-import os
+import resource
 import threading
 from pathlib import Path
 
@@ -150,8 +150,13 @@ class ReadOnlyHandle:
         return self.store
 
 
-def _serve(connection, store_root: str) -> None:
+def _serve(connection, store_root: str, memory_mb: int) -> None:
     """Evaluator process: answer queries from the pipe until it closes."""
+    if memory_mb:
+        # A query that sorts or groups a huge intermediate result fails here, in its own
+        # process, instead of exhausting the machine's memory before the timeout.
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, hard))
     handle = ReadOnlyHandle(Layout(Path(store_root)))
     while True:
         try:
@@ -168,9 +173,10 @@ def _serve(connection, store_root: str) -> None:
 
 
 class _Evaluator:
-    def __init__(self, store_root: Path):
+    def __init__(self, store_root: Path, memory_mb: int):
         self.connection, child = _spawn.Pipe()
-        self.process = _spawn.Process(target=_serve, args=(child, str(store_root)), daemon=True)
+        self.process = _spawn.Process(target=_serve, args=(child, str(store_root), memory_mb),
+                                      daemon=True)
         self.process.start()
         child.close()
 
@@ -181,32 +187,42 @@ class _Evaluator:
 
 
 class EvaluatorPool:
-    """At most ``slots`` queries at once, each stopped after ``timeout`` seconds."""
+    """At most ``slots`` queries at once, each stopped after ``timeout`` seconds or when its
+    process exceeds ``memory_mb``."""
 
-    def __init__(self, store_root: Path, slots: int, timeout: float, queue_wait: float):
+    def __init__(self, store_root: Path, slots: int, timeout: float, queue_wait: float,
+                 memory_mb: int = 0):
         self.store_root = store_root
+        self.slots = slots
+        self.memory_mb = memory_mb
         self.timeout = timeout
         self.queue_wait = queue_wait
         self._slots = threading.BoundedSemaphore(slots)
         self._idle: list[_Evaluator] = []
         self._lock = threading.Lock()
-        self._pid = os.getpid()
         for _ in range(slots):
-            self._idle.append(_Evaluator(store_root))
+            self._idle.append(self._new())
 
     def _take(self) -> _Evaluator:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        return _Evaluator(self.store_root)
+        return self._new()
 
     def _give_back(self, evaluator: _Evaluator) -> None:
+        # A query that found no idle evaluator while a replacement was starting made its
+        # own; keep no more idle processes than slots.
         with self._lock:
-            self._idle.append(evaluator)
+            if len(self._idle) < self.slots:
+                self._idle.append(evaluator)
+                return
+        evaluator.kill()
 
     def _replace_in_background(self) -> None:
-        threading.Thread(target=lambda: self._give_back(_Evaluator(self.store_root)),
-                         daemon=True).start()
+        threading.Thread(target=lambda: self._give_back(self._new()), daemon=True).start()
+
+    def _new(self) -> _Evaluator:
+        return _Evaluator(self.store_root, self.memory_mb)
 
     def run(self, request: QueryRequest) -> Answer:
         if not self._slots.acquire(timeout=self.queue_wait):
@@ -222,10 +238,14 @@ class EvaluatorPool:
                         f"query stopped after the {self.timeout:g} s time limit"
                     )
                 status, payload = evaluator.connection.recv()
-            except (EOFError, OSError, BrokenPipeError):
+            except (EOFError, OSError):
                 evaluator.kill()
                 self._replace_in_background()
-                raise StoreError("query evaluation failed (evaluator process died)") from None
+                raise QueryTimeout(
+                    "query stopped: it needed more memory than its limit"
+                    + (f" ({self.memory_mb} MB)" if self.memory_mb else "")
+                    + " or its process failed"
+                ) from None
             self._give_back(evaluator)
             if status == "error":
                 raise payload

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 
 from kg import settings as settings_module
 from kg.iris import DATA_GRAPH, ONTOLOGY_GRAPH
-from kg.store.entail import entailed_quads
 from kg.store.layout import Layout
 
 #: Bump when the loading or entailment rules change, so existing stores are rebuilt.
@@ -48,6 +47,9 @@ def is_stale(settings) -> bool:
 
 def build(settings) -> dict:
     """Load the sources into a new version and publish it; returns its metadata."""
+    # Imported here: owlrl and rdflib are slow to import and only loading needs them.
+    from kg.store.entail import entailed_quads
+
     layout = Layout(settings.store)
     with layout.write_lock():
         layout.prune()

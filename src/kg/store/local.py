@@ -32,7 +32,8 @@ class LocalStore:
         with self._pool_lock:
             if self._pool is None:
                 s = self.settings
-                self._pool = EvaluatorPool(s.store, s.query_slots, s.query_timeout, s.queue_wait)
+                self._pool = EvaluatorPool(s.store, s.query_slots, s.query_timeout, s.queue_wait,
+                                           s.query_memory)
             return self._pool
 
     def start(self) -> None:

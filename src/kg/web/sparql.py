@@ -96,6 +96,20 @@ def _chosen_formats() -> tuple[str | None, str | None]:
     return chosen[formats.RESULTS], chosen[formats.GRAPH]
 
 
+def _graph_uris(name: str) -> tuple[str, ...]:
+    uris = tuple(_param(name))
+    for uri in uris:
+        _require_iri(uri)
+    return uris
+
+
+def _require_iri(value: str) -> None:
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        raise BadRequest(f"not an absolute IRI: {value!r}") from None
+
+
 def _answer(body: bytes, fmt: formats.Format, truncated: bool = False) -> Response:
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
@@ -120,8 +134,8 @@ def sparql():
             query=prepared.query,
             results_format=results_format,
             graph_format=graph_format,
-            default_graphs=tuple(_param("default-graph-uri")),
-            named_graphs=tuple(_param("named-graph-uri")),
+            default_graphs=_graph_uris("default-graph-uri"),
+            named_graphs=_graph_uris("named-graph-uri"),
             max_rows=settings().max_rows,
             base_iri=request.base_url,
         ))
@@ -174,10 +188,7 @@ def _graph_target() -> tuple[str | None, bool]:
     if (graph is None) == (not default):
         raise BadRequest("name exactly one graph: ?graph=<IRI> or ?default")
     if graph is not None:
-        try:
-            ox.NamedNode(graph)
-        except ValueError:
-            raise BadRequest(f"not an absolute IRI: {graph!r}") from None
+        _require_iri(graph)
     return graph, default
 
 
