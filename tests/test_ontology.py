@@ -1,5 +1,6 @@
 """The ontology: loads everywhere, stays OWL Lite, documents itself, matches the contract."""
 
+import re
 from collections import Counter
 
 import pyoxigraph
@@ -203,3 +204,10 @@ def test_docs_command_writes_every_term_with_its_alignments(tmp_path, core):
     assert "[wd:Q198](http://www.wikidata.org/entity/Q198)" in text
     assert "[wdt:P580](http://www.wikidata.org/prop/direct/P580)" in text
     assert "Characteristics: functional" in text
+
+
+def test_docs_links_to_terms_all_resolve_to_a_section():
+    text = ontology_docs.render()
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    targets = set(re.findall(r"\]\(#([^)]+)\)", text))
+    assert targets and targets <= anchors

@@ -44,10 +44,18 @@ def local(node) -> str:
     return node[len(ONTOLOGY_NS):]
 
 
+def anchor(node) -> str:
+    """The section id of a kg: term. Classes are CamelCase and properties camelCase in
+    this ontology; the prefix keeps kg:Territory and kg:territory apart even where
+    ids are matched without regard to case."""
+    name = local(node)
+    return ("class-" if name[0].isupper() else "property-") + name
+
+
 def link(node) -> str:
     """A term as a Markdown link: to its section for kg: terms, to its IRI otherwise."""
     if is_term(node):
-        return f"[kg:{local(node)}](#{local(node)})"
+        return f"[kg:{local(node)}](#{anchor(node)})"
     if isinstance(node, rdflib.URIRef):
         for prefix, namespace in sorted(DOC_PREFIXES.items(), key=lambda item: -len(item[1])):
             if node.startswith(namespace):
@@ -114,7 +122,7 @@ def class_tree(graph: rdflib.Graph, classes: list, parent=None, depth=0) -> list
 
 
 def class_section(graph: rdflib.Graph, cls, classes: list) -> list[str]:
-    lines = [f'<a id="{local(cls)}"></a>', f"### kg:{local(cls)}", "",
+    lines = [f'<a id="{anchor(cls)}"></a>', f"### kg:{local(cls)}", "",
              f"**{english(graph, cls, RDFS.label)}**. {english(graph, cls, RDFS.comment)}", ""]
     supers = [p for p in graph.objects(cls, RDFS.subClassOf) if is_term(p)]
     subs = [c for c in classes if cls in graph.objects(c, RDFS.subClassOf)]
@@ -139,7 +147,7 @@ def domain_or_range(graph: rdflib.Graph, prop, strict, includes) -> str:
 def property_section(graph: rdflib.Graph, prop) -> list[str]:
     is_object = (prop, RDF.type, OWL.ObjectProperty) in graph
     kind = "object property" if is_object else "datatype property"
-    lines = [f'<a id="{local(prop)}"></a>', f"### kg:{local(prop)}", "",
+    lines = [f'<a id="{anchor(prop)}"></a>', f"### kg:{local(prop)}", "",
              f"**{english(graph, prop, RDFS.label)}** ({kind}). "
              f"{english(graph, prop, RDFS.comment)}", "",
              f"- Domain: {domain_or_range(graph, prop, RDFS.domain, SCHEMA.domainIncludes)}",
