@@ -17,6 +17,7 @@ COMMANDS = {
     "load": ("kg.store.load", "load ontology/ and data/triples.ttl into the store"),
     "serve": ("kg.web.serve", "serve the store over HTTP (SPARQL endpoint)"),
     "query": ("kg.store.query", "answer a SPARQL query from the store"),
+    "links": ("kg.wikidata.command", "check or export the Wikidata links"),
 }
 
 

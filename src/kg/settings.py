@@ -71,6 +71,10 @@ OPTIONS = (
     Option("allowed_services", "KG_ALLOWED_SERVICES", _names, (),
            "endpoint IRIs that SERVICE and LOAD may reach (space or comma separated); "
            "empty = none"),
+    Option("service_timeout", "KG_SERVICE_TIMEOUT", float, 10.0,
+           "seconds one call to an allowed SERVICE endpoint may take in all (504 beyond)"),
+    Option("service_max_bytes", "KG_SERVICE_MAX_BYTES", int, 5_000_000,
+           "largest answer accepted from an allowed SERVICE endpoint, in bytes (502 beyond)"),
     Option("cors_origin", "KG_CORS_ORIGIN", str, "*",
            "Access-Control-Allow-Origin of the read endpoints; empty disables CORS"),
 )
@@ -96,6 +100,8 @@ class Settings:
     max_body: int
     update_token: str
     allowed_services: tuple[str, ...]
+    service_timeout: float
+    service_max_bytes: int
     cors_origin: str
 
     @classmethod

@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "kg.web.health",
     "kg.web.sparql",
     "kg.web.query_page",
+    "kg.web.reconcile",
 )
 
 

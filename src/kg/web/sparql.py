@@ -22,7 +22,7 @@ from werkzeug.exceptions import (
 
 from kg import formats
 from kg.store import NotAcceptable, QueryRequest
-from kg.web import guard, query_page, service_description, settings, store
+from kg.web import federated, guard, query_page, service_description, settings, store
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -129,17 +129,18 @@ def sparql():
         if query_page.wants_page():  # a browser visiting /sparql gets the query page
             return query_page.page()
         return _service_description()
-    guard.check_query(query, settings().allowed_services)
+    prepared = federated.prepare(query)
     results_format, graph_format = _chosen_formats()
-    answer = store().query(QueryRequest(
-        query=query,
-        results_format=results_format,
-        graph_format=graph_format,
-        default_graphs=_graph_uris("default-graph-uri"),
-        named_graphs=_graph_uris("named-graph-uri"),
-        max_rows=settings().max_rows,
-        base_iri=request.base_url,
-    ))
+    with federated.remote_failures(prepared):
+        answer = store().query(QueryRequest(
+            query=prepared.query,
+            results_format=results_format,
+            graph_format=graph_format,
+            default_graphs=_graph_uris("default-graph-uri"),
+            named_graphs=_graph_uris("named-graph-uri"),
+            max_rows=settings().max_rows,
+            base_iri=request.base_url,
+        ))
     return _answer(answer.body, formats.BY_NAME[answer.format], answer.truncated)
 
 

@@ -1,0 +1,146 @@
+"""``kg links check`` and ``kg links export``, run as a user runs them."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from wikidata_sample import SAMPLE, free_port, sample_endpoint  # noqa: F401 - a fixture
+
+from kg import iris
+from kg.wikidata.links import Item, Link, doubts
+
+KG = str(Path(sys.executable).parent / "kg")
+#: The deliberately wrong link: a city linked to a province.
+WRONG_LINK = (f"<{iris.resource('Lwow')}> <{iris.PREFIXES['skos']}exactMatch> "
+              f"<{iris.wikidata('Q900000001')}> .\n")
+
+
+def kg(*args):
+    return subprocess.run([KG, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def data_with_a_wrong_link(tmp_path):
+    """Our data about the resources linked to items of the sample, with their statements,
+    keeping only links to items the sample has, plus one wrong link. Returns the file
+    and the number of links in it."""
+    store = ox.Store()
+    store.bulk_load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(iris.DATA_GRAPH))
+    store.bulk_load(path=str(SAMPLE), format=ox.RdfFormat.TURTLE)
+    triples = list(store.query(f"""
+        CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+          {{ SELECT DISTINCT ?r WHERE {{ GRAPH <{iris.DATA_GRAPH}> {{ ?r ?match ?item }}
+                                        ?item wdt:P31 ?type }} }}
+          GRAPH <{iris.DATA_GRAPH}> {{
+            {{ ?r ?p ?o BIND(?r AS ?s) }} UNION {{ ?s rdf:subject ?r ; ?p ?o }}
+          }}
+          FILTER NOT EXISTS {{
+            FILTER(?p IN (skos:exactMatch, skos:closeMatch))
+            FILTER NOT EXISTS {{ ?o wdt:P31 ?anyType }}
+          }}
+        }}""", prefixes=iris.PREFIXES))
+    path = tmp_path / "links.nt"
+    path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) + WRONG_LINK.encode())
+    matches = {iris.PREFIXES["skos"] + "exactMatch", iris.PREFIXES["skos"] + "closeMatch"}
+    links = sum(1 for t in triples if t.predicate.value in matches)
+    assert links >= 8, "the sample should cover a fair share of our links"
+    return path, links + 1
+
+
+def test_check_reports_the_city_linked_to_a_province_and_exits_1(
+        data_with_a_wrong_link, sample_endpoint):  # noqa: F811 - fixture argument
+    path, links = data_with_a_wrong_link
+    result = kg("links", "check", "--data-file", str(path), "--endpoint", sample_endpoint)
+    assert result.returncode == 1, result.stderr
+    doubtful = [line for line in result.stdout.splitlines() if line.startswith("DOUBTFUL")]
+    assert doubtful == ["DOUBTFUL kgr:Lwow skos:exactMatch wd:Q900000001 "
+                        "('Lwów' / 'Volhynia Province (invented)')"]
+    assert "label 'Lwów' does not fit 'Volhynia Province (invented)'" in result.stdout
+    assert "type: kg:City expects an instance of Q515" in result.stdout
+    assert "province (invented class) (Q900000002)" in result.stdout
+    assert f"{links} links checked" in result.stdout
+    assert f"{links - 1} fit, 1 doubtful" in result.stdout
+
+
+def test_check_exits_0_when_every_link_fits(tmp_path, data_with_a_wrong_link,
+                                            sample_endpoint):  # noqa: F811 - fixture argument
+    path, links = data_with_a_wrong_link
+    good = tmp_path / "good.nt"
+    good.write_text(path.read_text().replace(WRONG_LINK, ""))
+    result = kg("links", "check", "--data-file", str(good), "--endpoint", sample_endpoint)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{links - 1} links checked" in result.stdout
+    assert f"{links - 1} fit, 0 doubtful" in result.stdout
+
+
+def test_check_offline_says_so_and_exits_3():
+    unreachable = f"http://127.0.0.1:{free_port()}/sparql"
+    result = kg("links", "check", "--endpoint", unreachable)
+    assert result.returncode == 3
+    assert "offline?" in result.stderr and "No link was checked" in result.stderr
+
+
+def _link(match="exact", classes=(), dates=None, label="Soviet Union"):
+    return Link(iris.resource("X"), "Q1", match, [(label, "en")], set(classes), dates or {})
+
+
+def test_a_state_linked_to_one_that_ended_before_1939_is_doubtful():
+    empire = Item("Q1", [("Russian Empire", "en"), ("Soviet Union", "en")], {"Q3024240": "h"},
+                  {"Q3024240"}, {"dissolved": "1917-09-14T00:00:00Z"})
+    assert doubts(_link(classes={"State", "Actor"}), empire) == [
+        "the item ended in 1917, before 1939"]
+
+
+def test_an_event_linked_to_one_that_started_another_day_is_doubtful():
+    link = _link(classes={"Invasion", "Event"}, dates={"start": "1939-09-17"},
+                 label="Invasion of Poland")
+    german = Item("Q1", [("invasion of Poland", "en")], {"Q831663": "military campaign"},
+                  {"Q1190554"}, {"start": "1939-09-01T00:00:00Z"})
+    assert doubts(link, german) == ["start: ours 1939-09-17, the item's 1939-09-01"]
+
+
+def test_a_close_match_may_have_another_name():
+    poland = Item("Q36", [("Poland", "en")], {"Q6256": "country"}, {"Q6256"}, {})
+    assert doubts(_link("close", {"State"}, label="Second Polish Republic"), poland) == []
+    assert doubts(_link("exact", {"State"}, label="Second Polish Republic"), poland) != []
+
+
+def test_export_csv_has_both_labels_match_and_evidence():
+    result = kg("links", "export", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["resource", "qid", "label", "wikidata_label", "match", "evidence"]
+    lwow = next(row for row in rows if row["resource"] == iris.resource("Lwow"))
+    assert (lwow["qid"], lwow["label"], lwow["wikidata_label"], lwow["match"]) == (
+        "Q36036", "Lwów", "Lviv", "exact")
+    assert lwow["evidence"].startswith("Checked against Wikidata label 'Lviv'")
+    assert {row["match"] for row in rows} == {"exact", "close"}
+
+
+def test_export_quickstatements_proposes_our_label_as_alias_for_exact_matches_only():
+    result = kg("links", "export", "--format", "quickstatements")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    lwow = next(line for line in lines if iris.resource("Lwow") in line)
+    assert lwow.startswith('Q36036\tAen\t"Lwów"\t/* ')
+    poland = next(line for line in lines if "Q36 " in line)
+    assert poland.startswith("/* ") and "close match" in poland
+    hitler = next(line for line in lines if iris.resource("AdolfHitler") in line)
+    assert hitler.startswith("/* ")  # same label on both sides: nothing to propose
+
+
+def test_export_from_the_loaded_store_equals_export_from_the_data_file(tmp_path):
+    assert kg("load", "--store", str(tmp_path)).returncode == 0
+    from_store = kg("links", "export", "--from-store", "--store", str(tmp_path))
+    assert from_store.returncode == 0, from_store.stderr
+    assert from_store.stdout == kg("links", "export").stdout
+
+
+def test_from_an_empty_store_says_to_load_it(tmp_path):
+    result = kg("links", "export", "--from-store", "--store", str(tmp_path / "none"))
+    assert result.returncode == 2 and "kg load" in result.stderr
