@@ -18,9 +18,9 @@ import fcntl
 import json
 import os
 import shutil
-import time
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 #: Published versions kept besides the current one (a reader may still be finishing on it).
@@ -64,7 +64,10 @@ class Layout:
 
     def new_build(self) -> Path:
         """A fresh directory to build a version in."""
-        version_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+        # Microseconds in the id: prune() keeps the newest by name, so ids must sort by time
+        # even for builds made within one second.
+        now = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        version_id = now + "-" + uuid.uuid4().hex[:8]
         path = self.building / version_id
         path.mkdir(parents=True)
         return path
