@@ -124,3 +124,13 @@ def test_malformed_or_oversized_batches_are_client_errors(server):
     assert post({"queries": json.dumps(["Lwów"])}).status_code == 400
     too_many = {f"q{n}": {"query": "Lwów"} for n in range(101)}
     assert post({"queries": json.dumps(too_many)}).status_code == 413
+
+
+def test_odd_limits_and_types_are_answered_not_500(server):
+    """Found by the robustness suite: an infinite limit and a numeric type id were 500s."""
+    post = lambda query: requests.post(f"{server}/reconcile",  # noqa: E731
+                                       data={"queries": json.dumps({"q0": query})}, timeout=30)
+    assert post({"query": "Lwów", "limit": 1e999}).status_code == 400
+    assert post({"query": "Lwów", "type": [{"id": 5}]}).json() == {"q0": {"result": []}}
+    assert [c["id"] for c in post({"query": "Lwów", "limit": -3}).json()["q0"]["result"]] \
+        == ["Lwow"]

@@ -135,7 +135,7 @@ def _type_ids(value) -> set[str]:
     if value in (None, "", []):
         return set()
     values = value if isinstance(value, list) else [value]
-    ids = {v.get("id", "") if isinstance(v, dict) else str(v) for v in values}
+    ids = {str(v.get("id", "")) if isinstance(v, dict) else str(v) for v in values}
     return {v.removeprefix(iris.ONTOLOGY_NS) for v in ids}
 
 
@@ -145,8 +145,8 @@ def reconcile(query: dict, entities: dict[str, Entity]) -> list[dict]:
     if not isinstance(text, str) or not text.strip():
         raise BadRequest('each query needs a "query" string')
     try:
-        limit = min(int(query.get("limit") or DEFAULT_LIMIT), MAX_LIMIT)
-    except (TypeError, ValueError):
+        limit = max(1, min(int(query.get("limit") or DEFAULT_LIMIT), MAX_LIMIT))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 parses as infinity
         raise BadRequest('"limit" must be a number') from None
     wanted = _type_ids(query.get("type"))
     scored = []
