@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "kg.web.sparql",
     "kg.web.query_page",
     "kg.web.reconcile",
+    "kg.web.openapi",
 )
 
 
