@@ -38,7 +38,7 @@ class Layout:
         """The published version directory, or None when nothing was ever loaded."""
         try:
             target = os.readlink(self.current)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no store, or a path through a file
             return None
         return self.root / target
 

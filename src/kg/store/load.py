@@ -73,13 +73,24 @@ def build(settings) -> dict:
     return {**meta, "version": version.name}
 
 
+def build_or_exit(settings, command: str = "kg load") -> dict:
+    """``build``, for commands: a store path that is a full disk, read-only or runs through
+    a file ends the command with one clear line on stderr and exit status 1, no traceback."""
+    try:
+        return build(settings)
+    except OSError as error:
+        print(f"{command}: cannot write the store in {settings.store}: {error}",
+              file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 def add_arguments(parser) -> None:
     settings_module.add_arguments(parser, ("store", "ontology_dir", "data_file"))
 
 
 def run(args) -> int:
     settings = settings_module.Settings.load(args)
-    meta = build(settings)
+    meta = build_or_exit(settings)
     print(f"loaded {meta['quads']} quads from {len(meta['sources'])} files into "
           f"{settings.store}/current -> versions/{meta['version']}", file=sys.stderr)
     return 0

@@ -13,7 +13,7 @@ import sys
 from gunicorn.app.base import BaseApplication
 
 from kg import settings as settings_module
-from kg.store.load import build, is_stale
+from kg.store.load import build_or_exit, is_stale
 
 
 class _Server(BaseApplication):
@@ -63,7 +63,8 @@ def run(args) -> int:
         # In a child process: RocksDB's background threads do not survive fork(), so
         # the gunicorn master must never open a store itself, or its forked workers
         # would wait forever on the flushes of an update.
-        loader = multiprocessing.get_context("spawn").Process(target=build, args=(settings,))
+        loader = multiprocessing.get_context("spawn").Process(target=build_or_exit,
+                                                                args=(settings, "kg serve"))
         loader.start()
         loader.join()
         if loader.exitcode != 0:
