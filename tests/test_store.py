@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pyoxigraph as ox
 import pytest
 import requests
 from conftest import copy_sources
@@ -49,6 +50,7 @@ def test_a_killed_load_leaves_the_previous_store_serving(start_server, tmp_path)
     server = start_server()
     layout = Layout(server.flags["--store"])
     before = layout.current_version()
+    quads_before = layout.meta()["quads"]
     # A data file big enough that loading it takes many seconds.
     big = tmp_path / "big.ttl"
     with open(big, "w") as out:
@@ -68,6 +70,10 @@ def test_a_killed_load_leaves_the_previous_store_serving(start_server, tmp_path)
     load.wait()
     assert any(layout.building.iterdir())  # the half-built version is left aside ...
     assert layout.current_version() == before  # ... and never published
+    # Nothing corrupt: the previous version opens and holds exactly the quads it had.
+    assert len(ox.Store.read_only(str(before / "db"))) == quads_before
+    assert server.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") \
+        == [{"n": str(quads_before)}]
     assert server.ask("ASK { kgr:SovietInvasionOfPoland kg:startDate ?d }")
     assert not server.ask("ASK { kgr:bulk-1 ?p ?o }")
     assert requests.get(server.url + "/healthz").json()["version"] == before.name
