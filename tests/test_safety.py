@@ -155,6 +155,15 @@ def test_writes_without_or_with_a_wrong_token_are_401_and_change_nothing(writabl
     assert not writable_server.ask("ASK { <http://e/a> ?p ?o }")
 
 
+def test_a_graph_store_write_without_the_token_is_401_whatever_its_parameters(writable_server):
+    """Found by schemathesis: bad parameters were judged (400) before the token, unlike /update."""
+    for method in ("put", "post", "delete"):
+        for params in ({}, {"graph": "", "default": ""}, {"graph": "not an iri"}):
+            response = requests.request(method, writable_server.url + "/store", params=params,
+                                        data=b"", headers={"Content-Type": "text/turtle"})
+            assert response.status_code == 401, (method, params, response.text)
+
+
 def test_with_the_token_changes_persist_across_restarts(start_server, tmp_path):
     first = start_server(env={"KG_UPDATE_TOKEN": TOKEN})
     response = requests.post(first.url + "/update", data={"update": INSERT}, headers=auth())

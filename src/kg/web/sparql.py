@@ -196,6 +196,8 @@ def _graph_target() -> tuple[str | None, bool]:
 
 @blueprint.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 def graph_store():
+    if request.method not in ("GET", "HEAD"):
+        _require_token()  # before anything else, as on /update: 401 tells a client what it lacks
     graph, default = _graph_target()
     target = str(ox.NamedNode(graph)) if graph else "DEFAULT"
     if request.method in ("GET", "HEAD"):
@@ -204,7 +206,6 @@ def graph_store():
             raise NotAcceptable("accept one of "
                                 + ", ".join(f.media_type for f in formats.of_kind(formats.GRAPH)))
         return _answer(store().dump(fmt.name, graph=graph, default=default), fmt)
-    _require_token()
     existed = default or graph in store().graphs()
     if request.method == "DELETE":
         if not existed:
