@@ -23,6 +23,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def processes_using(directory) -> set[int]:
+    """PIDs of processes with a file open under ``directory``: the evaluators of a store,
+    or the process writing a new version."""
+    prefix = str(directory)
+    found = set()
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd).startswith(prefix) for fd in fd_dir.iterdir()):
+                found.add(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return found
+
+
 def copy_sources(directory: Path, *, ontology: bool = True, data: bool = True) -> dict:
     """Fixture sources in ``directory``; returns the settings flags that point at them."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import TOKEN, auth, copy_sources
+from conftest import TOKEN, auth, copy_sources, processes_using
 
 pytestmark = pytest.mark.slow
 
@@ -288,19 +288,6 @@ def test_evaluators_die_with_a_killed_worker(start_server):
         os.kill(worker, signal.SIGKILL)
     assert wait_until_gone(evaluators), "an evaluator outlived its killed worker"
     runaway.join(timeout=30)
-
-
-def processes_using(directory) -> set[int]:
-    """PIDs of processes with a file open under ``directory`` (the evaluators)."""
-    prefix = str(directory)
-    found = set()
-    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
-        try:
-            if any(os.readlink(fd).startswith(prefix) for fd in fd_dir.iterdir()):
-                found.add(int(fd_dir.parent.name))
-        except OSError:
-            continue
-    return found
 
 
 def alive(pid: int) -> bool:

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from kg.iris import ONTOLOGY_DIR, PROJECT_ROOT, TRIPLES_FILE
 from kg.store.layout import Layout
@@ -99,9 +98,3 @@ def write_report(name: str, report: dict) -> Path:
     path = ARTIFACTS / f"{name}.json"
     path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     return path
-
-
-@pytest.fixture
-def report_dir():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS

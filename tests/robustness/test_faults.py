@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import TOKEN, auth, free_port
+from conftest import TOKEN, auth, free_port, processes_using
 
 from .conftest import evaluators, http_workers, open_current, write_report
 
@@ -142,18 +142,6 @@ def test_a_killed_evaluator_fails_its_query_alone_and_is_replaced(start_server):
         assert server.select(POINT) == POINT_ANSWER
 
 
-def processes_writing_under(directory: Path) -> set[int]:
-    """PIDs with a file open under ``directory`` (the process applying an update)."""
-    found = set()
-    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
-        try:
-            if any(os.readlink(fd).startswith(str(directory)) for fd in fd_dir.iterdir()):
-                found.add(int(fd_dir.parent.name))
-        except OSError:
-            continue
-    return found
-
-
 def bulk_update() -> bytes:
     triples = " ".join(f'<http://example.org/s{i}> <http://example.org/n> "{i}" .'
                        for i in range(BULK_TRIPLES))
@@ -183,7 +171,7 @@ def test_an_update_killed_mid_write_is_not_applied_and_a_whole_one_is(start_serv
     writer = threading.Thread(target=write)
     writer.start()
     building = store_dir / "building"
-    (victim,) = wait_for(lambda: processes_writing_under(building), timeout=60,
+    (victim,) = wait_for(lambda: processes_using(building), timeout=60,
                          message="the update to start writing")
     assert victim in http_workers(server)  # the HTTP worker applies updates itself
     os.kill(victim, signal.SIGKILL)
