@@ -132,7 +132,7 @@ def the_mix(url: str, store: ox.Store) -> list[Request]:
 
     def answered_now(name, kind, path, compare, weight=1.0, **options):
         """A non-SPARQL route: its answer on the idle server before the load is the
-        reference (checked here against the store for what it must contain)."""
+        reference (the caller checks that it names what the store holds)."""
         response = requests.get(url + path, timeout=30, **options)
         assert response.status_code == 200, (path, response.text)
         return Request(name, kind, "GET", path, options, weight,
@@ -253,7 +253,8 @@ def client(url: str, mix: list[Request], seed: int, stop: threading.Event, tally
                 tally.record(request, type(error).__name__, f"{type(error).__name__}: {error}")
                 continue
             if runaway:
-                problem = None if response.status_code == 503 else f"{response.status_code}"
+                stopped = response.status_code == 503 and "time limit" in response.text
+                problem = None if stopped else f"{response.status_code} {response.text[:100]!r}"
             else:
                 problem = judge(request, response)
             tally.record(request, outcome(response), problem)
