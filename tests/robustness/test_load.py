@@ -253,7 +253,9 @@ def client(url: str, mix: list[Request], seed: int, stop: threading.Event, tally
                 tally.record(request, type(error).__name__, f"{type(error).__name__}: {error}")
                 continue
             if runaway:
-                stopped = response.status_code == 503 and "time limit" in response.text
+                # Stopped at the time limit, or refused while every slot was busy.
+                stopped = response.status_code == 503 and (
+                    "time limit" in response.text or "Retry-After" in response.headers)
                 problem = None if stopped else f"{response.status_code} {response.text[:100]!r}"
             else:
                 problem = judge(request, response)
