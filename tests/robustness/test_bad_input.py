@@ -9,6 +9,7 @@ or a query stopped at its time or memory limit) and never carries a stack trace.
 """
 
 import json
+from urllib.parse import quote_from_bytes
 
 import pytest
 import requests
@@ -138,8 +139,10 @@ def requests_to_routes(draw) -> dict:
         headers[draw(st.sampled_from(["Accept-Encoding", "Origin", "Range", "If-None-Match",
                                       "Accept-Language", "X-Forwarded-For"]))] = \
             draw(header_text)
-    return {"method": method, "path": path,
-            "params": draw(st.lists(st.tuples(names, value_strategy()), max_size=5)),
+    # Parameters as pairs of text, or a raw query string of any bytes (invalid UTF-8 too).
+    params = draw(st.lists(st.tuples(names, value_strategy()), max_size=5)
+                  | st.binary(max_size=200).map(lambda raw: quote_from_bytes(raw, safe="=&")))
+    return {"method": method, "path": path, "params": params,
             "headers": headers, "data": draw(bodies())}
 
 
