@@ -142,29 +142,34 @@ def test_a_killed_evaluator_fails_its_query_alone_and_is_replaced(start_server):
         assert server.select(POINT) == POINT_ANSWER
 
 
-def bulk_update() -> bytes:
-    triples = " ".join(f'<http://example.org/s{i}> <http://example.org/n> "{i}" .'
-                       for i in range(BULK_TRIPLES))
-    return f"INSERT DATA {{ GRAPH <{BULK_GRAPH}> {{ {triples} }} }}".encode()
+def bulk_write(server, how: str) -> requests.Response:
+    """Add BULK_TRIPLES triples to BULK_GRAPH in one request: a SPARQL Update, or a Graph
+    Store PUT of N-Triples."""
+    lines = [f'<http://example.org/s{i}> <http://example.org/n> "{i}" .'
+             for i in range(BULK_TRIPLES)]
+    if how == "update":
+        return requests.post(
+            server.url + "/update", timeout=120,
+            data=f"INSERT DATA {{ GRAPH <{BULK_GRAPH}> {{ {' '.join(lines)} }} }}".encode(),
+            headers={"Content-Type": "application/sparql-update", **auth()})
+    return requests.put(server.url + "/store", params={"graph": BULK_GRAPH}, timeout=120,
+                        data="\n".join(lines).encode(),
+                        headers={"Content-Type": "application/n-triples", **auth()})
 
 
-def test_an_update_killed_mid_write_is_not_applied_and_a_whole_one_is(start_server):
+@pytest.mark.parametrize("how", ["update", "graph store put"])
+def test_a_write_killed_midway_is_not_applied_and_a_whole_one_is(start_server, how):
     server = start_server(env={"KG_UPDATE_TOKEN": TOKEN, "KG_MAX_QUERY_LENGTH": "20000000"})
     store_dir = Path(server.flags["--store"])
     version_before = requests.get(server.url + "/healthz", timeout=10).json()["version"]
     quads_before = len(open_current(store_dir))
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BULK_GRAPH}> {{ ?s ?p ?o }} }}"
-    body = bulk_update()
-
-    def post_update():
-        return requests.post(server.url + "/update", data=body, timeout=120,
-                             headers={"Content-Type": "application/sparql-update", **auth()})
 
     answers = {}
 
     def write():
         try:
-            answers["response"] = post_update()
+            answers["response"] = bulk_write(server, how)
         except requests.RequestException as error:
             answers["error"] = error
 
@@ -184,13 +189,13 @@ def test_an_update_killed_mid_write_is_not_applied_and_a_whole_one_is(start_serv
     assert server.select(count) == [{"n": "0"}]
     assert server.select(POINT) == POINT_ANSWER
 
-    # Whole: the same update, not interrupted, adds every triple.
-    assert post_update().status_code == 204
+    # Whole: the same write, not interrupted, adds every triple.
+    assert bulk_write(server, how).status_code in (201, 204)
     assert server.select(count) == [{"n": str(BULK_TRIPLES)}]
     assert len(open_current(store_dir)) == quads_before + BULK_TRIPLES
-    write_report("fault-update", {"killed_worker": victim, "quads_before": quads_before,
-                                  "quads_after_kill": quads_before,
-                                  "quads_after_whole_update": quads_before + BULK_TRIPLES})
+    write_report(f"fault-{how.replace(' ', '-')}", {
+        "killed_worker": victim, "quads_before": quads_before,
+        "quads_after_kill": quads_before, "quads_after_whole_write": quads_before + BULK_TRIPLES})
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def test_schemathesis_finds_no_server_error_and_no_departure_from_the_descriptio
          "--checks", "all", "--exclude-checks", "positive_data_acceptance",
          "--max-examples", str(EXAMPLES), "--header", f"Authorization: Bearer {TOKEN}",
          "--request-timeout", "60", "--no-color",
-         "--report", "junit", "--report-dir", str(ARTIFACTS)],
+         "--report", "junit", "--report-junit-path", str(ARTIFACTS / "schemathesis.xml")],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
     summary = run.stdout[run.stdout.rfind("SUMMARY"):]
     print(summary)
