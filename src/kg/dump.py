@@ -29,6 +29,9 @@ from kg import settings as settings_module
 from kg.iris import DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.store import StoreError
 
+#: Formats whose dumps keep the named graphs; every other one gets their union as one graph
+#: (JSON-LD could carry named graphs, but most of its readers expect a single graph).
+NAMED_GRAPH_FORMATS = ("trig", "nq")
 #: File names start with this: kresy1939-all.ttl, kresy1939-data.nt.gz, ...
 NAME = "kresy1939"
 #: Lines of progress on stderr every this many triples (only large stores print them).
@@ -71,6 +74,10 @@ class Dump:
         return f"{NAME}-{self.edition.name}{'-rdf12' if self.rdf12 else ''}.{self.format.suffix}"
 
     @property
+    def keeps_graphs(self) -> bool:
+        return self.format.name in NAMED_GRAPH_FORMATS
+
+    @property
     def description(self) -> str:
         if self.rdf12:
             return self.edition.description + ", provenance as RDF 1.2 reifiers"
@@ -108,7 +115,7 @@ def _sorted(items) -> list:
 def selection(dataset: ox.Dataset, dump: Dump) -> list:
     """The sorted triples (or quads, for a dataset format) a dump holds."""
     quads = [q for g in dump.edition.graphs for q in dataset.quads_for_graph_name(ox.NamedNode(g))]
-    if dump.format.supports_datasets:
+    if dump.keeps_graphs:
         return _sorted(set(quads))
     triples = {q.triple for q in quads}
     return _sorted(reified(triples) if dump.rdf12 else triples)
@@ -201,6 +208,6 @@ def run(args) -> int:
     else:
         with open(Path(args.out), "wb") as output:
             count = write(dataset, dump, output, compress, progress)
-    print(f"kg dump: wrote {count} {'quads' if dump.format.supports_datasets else 'triples'} "
+    print(f"kg dump: wrote {count} {'quads' if dump.keeps_graphs else 'triples'} "
           f"({dump.description}) to {args.out}", file=sys.stderr)
     return 0
