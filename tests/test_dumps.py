@@ -5,6 +5,7 @@ import hashlib
 import http.client
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -218,6 +219,18 @@ def test_an_empty_store_has_empty_dumps(start_server):
     empty = get(server, "kresy1939-all.nt")
     assert empty.status_code == 200 and empty.content == b""
     assert all(f["triples"] == 0 for f in index(server)["files"] if f["edition"] != "entailed")
+
+
+def test_the_first_requests_at_once_get_the_same_files(start_server):
+    """Workers and threads racing to write the dumps of a new version: one writes, all read."""
+    server = start_server()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: get(server, "SHA256SUMS"), range(8)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    written = [p.name for p in (server.flags["--store"] / "dumps").iterdir()]
+    assert len([name for name in written if not name.startswith(".")]) == 1
+    assert not [name for name in written if name.startswith(".building")]
 
 
 def kg(*argv) -> subprocess.CompletedProcess:

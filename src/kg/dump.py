@@ -34,6 +34,9 @@ from kg.store import StoreError
 NAMED_GRAPH_FORMATS = ("trig", "nq")
 #: File names start with this: kresy1939-all.ttl, kresy1939-data.nt.gz, ...
 NAME = "kresy1939"
+#: Bump when the files change for the same data (new formats, another layout), so the
+#: server rewrites the dumps it keeps for the current store version.
+WRITER_VERSION = "1"
 #: Lines of progress on stderr every this many triples (only large stores print them).
 PROGRESS_EVERY = 100_000
 
@@ -196,6 +199,8 @@ def run(args) -> int:
     except StoreError as error:
         print(f"kg dump: {error}", file=sys.stderr)
         return 1
+    if len(dataset) >= PROGRESS_EVERY:
+        print(f"kg dump: read {len(dataset)} quads from the store", file=sys.stderr, flush=True)
 
     def progress(done: int, total: int) -> None:
         if total >= PROGRESS_EVERY:

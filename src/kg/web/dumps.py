@@ -2,7 +2,7 @@
 
 The first request after a load (or an update) writes every dump of ``kg.dump.DUMPS``,
 plain and gzip-compressed, with a SHA-256 list and a JSON index, into
-``<store>/dumps/<store version>/``: a process takes a lock, writes into a fresh
+``<store>/dumps/<store version>-w<writer version>/``: a process takes a lock, writes into a fresh
 directory and renames it into place, so a reader sees all the files or none.
 Files are served by werkzeug's ``send_file``, which answers conditional requests
 (ETag: the file's SHA-256; Last-Modified: when it was written) with 304 and byte
@@ -46,7 +46,7 @@ class DumpFiles:
         """The index of the current version's dumps and their directory, written if missing."""
         for _ in range(3):
             store_version = _store_version(graph_store)
-            directory = self.root / store_version
+            directory = self.root / f"{store_version}-w{dumps_module.WRITER_VERSION}"
             if not (directory / INDEX).is_file():
                 with self._lock():
                     if not (directory / INDEX).is_file():
@@ -69,8 +69,9 @@ class DumpFiles:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, dataset, directory: Path, store_version: str) -> None:
+        for stale in self.root.glob(".building-*"):  # left by a killed writer (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
         building = self.root / f".building-{os.getpid()}"
-        shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
         files = []
         for dump in dumps_module.DUMPS:
@@ -132,7 +133,13 @@ def current_index() -> tuple[dict, Path]:
 @blueprint.get(DUMPS_ROUTE)
 def listing():
     index, _ = current_index()
-    return render_template("dumps.html", index=index, editions=dumps_module.EDITIONS,
+    by_name = {f["name"]: f for f in index["files"]}
+    # One row per dump: the file and its gzip copy side by side, grouped by edition.
+    tables = [(edition, [{**by_name[d.name], "format_name": d.format.oxigraph.name,
+                          "keeps_graphs": d.keeps_graphs, "compressed": by_name[d.name + ".gz"]}
+                         for d in dumps_module.DUMPS if d.edition == edition])
+              for edition in dumps_module.EDITIONS]
+    return render_template("dumps.html", index=index, tables=tables,
                            checksums_url=url_for("dumps.file", name=CHECKSUMS),
                            index_url=url_for("dumps.file", name=INDEX), void_url=VOID_ROUTE)
 
