@@ -262,6 +262,13 @@ def test_kg_dump_writes_to_stdout_and_refuses_rdf12_json_ld(server):
     assert b"--rdf12 needs --format ttl or nt" in refused.stderr
 
 
+def test_kg_dump_of_a_store_never_loaded_says_so(tmp_path):
+    done = kg("dump", "--store", tmp_path / "nothing", "--out", tmp_path / "x.ttl")
+    assert done.returncode == 1
+    assert b"not loaded" in done.stderr
+    assert not (tmp_path / "x.ttl").exists()
+
+
 def test_the_version_changes_when_the_data_changes(start_server, tmp_path):
     flags = copy_sources(tmp_path / "src")
     server = start_server(flags)
