@@ -21,6 +21,11 @@ ENTAILED_GRAPH = GRAPH + "entailed"
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
+#: Local routes of the downloads: the dump files and the VoID description of the dataset
+#: (RFC 8615 well-known location, as the VoID note recommends).
+DUMPS_ROUTE = "/dumps/"
+VOID_ROUTE = "/.well-known/void"
+
 #: Prefixes known to every SPARQL query, Turtle file and page, as on the Wikidata Query Service.
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
