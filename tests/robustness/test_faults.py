@@ -100,11 +100,13 @@ def test_a_killed_http_worker_is_replaced_and_the_other_keeps_serving(start_serv
                                   "outcomes": Counter(o for _, _, o in outcomes)})
     failed = [(sent, outcome) for sent, _, outcome in outcomes
               if outcome not in ("200", "503 Retry-After")]
-    # Only requests on the killed worker's connections can fail: at most one per client,
-    # each sent before the kill (or on a connection that died with it).
-    assert all(outcome == "ConnectionError" for _, outcome in failed), failed
+    # Only requests on the killed worker's connections can fail, as broken connections
+    # (refused or reset, or cut while the answer was read): at most one per client.
+    assert {outcome for _, outcome in failed} <= {"ConnectionError", "ChunkedEncodingError"}, \
+        failed
     assert len(failed) <= len(clients.threads)
-    assert not [o for sent, _, o in outcomes if sent > replaced_at + 1 and o != "200"]
+    assert not [o for sent, _, o in outcomes
+                if sent > replaced_at + 1 and o not in ("200", "503 Retry-After")]
     assert set(replaced) - {victim}
     assert server.select(POINT) == POINT_ANSWER
 
