@@ -250,7 +250,7 @@ def main(argv=None) -> int:
         *targets(cells, args.connections, args.heavy_connections),
         "",
         "Resident memory of `kg serve` after the run (MB): "
-        + "; ".join(f"{name}: {mb:.0f}" for name, mb in memory.items()),
+        + "; ".join(f"{role} {', '.join(map(str, mbs))}" for role, mbs in memory.items()),
         f"Non-2xx answers and socket errors: {errors}.",
     ])
     args.out.parent.mkdir(parents=True, exist_ok=True)

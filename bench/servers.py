@@ -112,8 +112,9 @@ def kg_serve(store: Path, workdir: Path, data_file: Path = ROOT / "data" / "trip
     return Process("kg serve", argv, url + "/sparql", url + "/healthz", workdir / "kg-serve.log")
 
 
-def rss_mb(root_pid: int) -> dict[str, float]:
-    """Resident memory (MB) of a process and its descendants, by pid and command name."""
+def rss_mb(root_pid: int) -> dict[str, list[float]]:
+    """Resident memory (MB) of a ``kg serve`` process tree, by role: the gunicorn master,
+    its HTTP workers, their evaluator processes and multiprocessing's resource trackers."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -123,16 +124,19 @@ def rss_mb(root_pid: int) -> dict[str, float]:
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = {}, [root_pid]
+    found: dict[str, list[float]] = {}
+    todo = [(root_pid, 0)]
     while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
+        pid, depth = todo.pop()
+        todo += [(child, depth + 1) for child in children.get(pid, [])]
         try:
             status = Path(f"/proc/{pid}/status").read_text()
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
+        role = ("master" if depth == 0 else "worker" if depth == 1
+                else "resource tracker" if "resource_tracker" in cmdline else "evaluator")
         rss = next(int(line.split()[1]) for line in status.splitlines()
                    if line.startswith("VmRSS:"))
-        found[f"{pid} {cmdline[:60].strip()}"] = rss / 1024
+        found.setdefault(role, []).append(round(rss / 1024))
     return found
