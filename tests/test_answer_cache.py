@@ -26,15 +26,16 @@ def test_an_answer_is_kept_for_its_version_only():
 
 
 def test_the_cache_keeps_its_size_and_drops_the_least_recently_used():
-    cache = AnswerCache(max_bytes=10, max_answer_bytes=6)
     a, b, c, big = (QueryRequest(f"ASK {{ <urn:{n}> ?p ?o }}") for n in "abcd")
+    query_bytes = len(a.query)  # counted with the answer
+    cache = AnswerCache(max_bytes=10 + 2 * query_bytes, max_answer_bytes=6)
     assert cache.get(V1, a) is None
     cache.put(V1, a, Answer(b"aaaa", "json"))
     cache.put(V1, b, Answer(b"bbbb", "json"))
     cache.put(V1, big, Answer(b"x" * 7, "json"))  # larger than one answer may be
     assert cache.get(V1, big) is None
     assert cache.get(V1, a) is not None  # a is now the most recently used
-    cache.put(V1, c, Answer(b"cccc", "json"))  # 12 bytes > 10: b goes
+    cache.put(V1, c, Answer(b"cccc", "json"))  # three answers do not fit: b goes
     assert cache.get(V1, b) is None
     assert cache.get(V1, a) is not None and cache.get(V1, c) is not None
 

@@ -14,9 +14,14 @@ from pathlib import Path
 
 from kg.store import Answer, QueryRequest
 
-#: Bytes of answers kept per HTTP worker, and the largest single answer worth keeping.
+#: Bytes of answers (with their query texts) kept per HTTP worker, and the largest single
+#: answer worth keeping.
 MAX_BYTES = 32 * 2**20
 MAX_ANSWER_BYTES = 2**20
+
+
+def _size(request: QueryRequest, answer: Answer) -> int:
+    return len(answer.body) + len(request.query)
 
 
 class AnswerCache:
@@ -49,17 +54,15 @@ class AnswerCache:
         Dropped when a lookup has seen another version meanwhile: the answer may then come
         from either version.
         """
-        size = len(answer.body)
-        if size > self.max_answer_bytes:
+        if len(answer.body) > self.max_answer_bytes:
             return
         with self._lock:
             if version != self._version or request in self._answers:
                 return
             self._answers[request] = answer
-            self._bytes += size
+            self._bytes += _size(request, answer)
             while self._bytes > self.max_bytes:
-                _, oldest = self._answers.popitem(last=False)
-                self._bytes -= len(oldest.body)
+                self._bytes -= _size(*self._answers.popitem(last=False))
 
     def __len__(self) -> int:
         return len(self._answers)
