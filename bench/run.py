@@ -18,6 +18,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -78,6 +79,13 @@ def check(shape: shapes.Shape, queries: list[str], pair: list[servers.Process]) 
             raise SystemExit(f"{shape.name}: answer sizes differ or are empty: {counts}\n{query}")
         sizes.append(counts[0])
     return sizes[0]
+
+
+def check_quads(server: servers.Process) -> int:
+    response = post(server.url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    shapes.JSON)
+    response.raise_for_status()
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
 def request_file(path: Path, shape: shapes.Shape, queries: list[str]) -> Path:
@@ -206,6 +214,10 @@ def main(argv=None) -> int:
     try:
         for server in pair:
             server.start()
+        quads = [check_quads(server) for server in pair]
+        if quads[0] != quads[1]:
+            raise SystemExit(f"the stores differ: {quads} quads (oxigraph's, ours)")
+        print(f"both stores hold {quads[0]} quads", file=sys.stderr)
         plan = []
         for shape in chosen:
             varied = [shape.query(r) for r in resources(pair[1], shape)]
@@ -237,7 +249,7 @@ def main(argv=None) -> int:
             server.stop()
     info["loadavg_after"] = os.getloadavg()[0]
     errors = sum(c[k]["errors"] for c in cells for k in ("oxigraph", "ours"))
-    command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = shlex.join(["python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])])
     report = "\n".join([
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command.strip()}` "
         f"({args.repetitions} × {args.duration:g} s per server and cell, interleaved, "
