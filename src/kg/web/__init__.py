@@ -20,6 +20,8 @@ BLUEPRINTS = (
     "kg.web.sparql",
     "kg.web.query_page",
     "kg.web.reconcile",
+    "kg.web.resources",
+    "kg.web.pages",
 )
 
 
