@@ -115,6 +115,15 @@ class Span:
     number: int = 0
     children: list = field(default_factory=list)  # text pieces (str) and nested spans
 
+    @property
+    def by_subject(self) -> list[tuple[Shown, list[Statement]]]:
+        """The statements grouped by their subject, as the pop-up lists them."""
+        groups: dict[str, tuple[Shown, list[Statement]]] = {}
+        for statement in self.statements:
+            key = statement.subject.iri or statement.subject.text
+            groups.setdefault(key, (statement.subject, []))[1].append(statement)
+        return list(groups.values())
+
 
 def evidence_spans() -> list[Span]:
     """One span per distinct stretch of text, with every statement drawn from it."""
