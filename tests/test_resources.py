@@ -68,6 +68,7 @@ def local(url_root: str, iri: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 def test_every_resource_dereferences_in_every_rdf_format(article_server, data):
     session = requests.Session()
     resources = data.resources()

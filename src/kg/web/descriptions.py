@@ -69,11 +69,12 @@ def description_query(iri: str) -> str:
     return DESCRIPTION_QUERY.format(iri=str(ox.NamedNode(iri)), path=PROVENANCE_PATH)
 
 
-def _construct(sparql: str) -> tuple[list[ox.Triple], bool]:
-    """The triples a CONSTRUCT yields from the asserted graphs, via the evaluator processes."""
+def _construct(sparql: str, graphs: tuple[str, ...] = ASSERTED_GRAPHS
+               ) -> tuple[list[ox.Triple], bool]:
+    """The triples a CONSTRUCT yields from ``graphs`` (through the evaluator processes, so
+    the server's timeout and row limit apply), and whether the row limit cut them."""
     answer = store().query(QueryRequest(sparql, results_format=None, graph_format="nt",
-                                        default_graphs=ASSERTED_GRAPHS,
-                                        max_rows=settings().max_rows))
+                                        default_graphs=graphs, max_rows=settings().max_rows))
     triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
     return triples, answer.truncated
 
@@ -99,9 +100,7 @@ def labels(wanted) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         values = " ".join(str(ox.NamedNode(i)) for i in wanted[start:start + 500])
-        answer = store().query(QueryRequest(LABELS_QUERY % values, results_format="json",
-                                            graph_format=None, max_rows=100_000))
-        for row in json.loads(answer.body)["results"]["bindings"]:
+        for row in select(LABELS_QUERY % values):
             label = row["label"]
             # An English label wins over an untagged one.
             if row["iri"]["value"] not in found or label.get("xml:lang"):
@@ -441,10 +440,7 @@ CLASS_TYPES = {iris.PREFIXES["owl"] + "Class", RDFS + "Class"}
 
 def ontology() -> tuple[list[ox.Triple], bool]:
     """The ontology graph as loaded (``ontology/*.ttl``)."""
-    answer = store().query(QueryRequest(ONTOLOGY_QUERY, results_format=None, graph_format="nt",
-                                        default_graphs=(iris.ONTOLOGY_GRAPH,),
-                                        max_rows=settings().max_rows))
-    return list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)), answer.truncated
+    return _construct(ONTOLOGY_QUERY, (iris.ONTOLOGY_GRAPH,))
 
 
 @dataclass
