@@ -241,3 +241,15 @@ def test_reconcile_preview_links_to_a_working_resource_page(article_server):
     link = re.search(r'href="(http://[^"]+/resource/Lwow)"', preview).group(1)
     page = requests.get(link, headers={"Accept": BROWSER_ACCEPT}, timeout=30)
     assert page.status_code == 200 and "<h1>Lwów</h1>" in page.text
+
+
+def test_statement_and_evidence_pages_show_their_quote(article_server):
+    [row] = article_server.select(
+        "SELECT ?statement ?evidence ?exact WHERE { ?statement rdf:subject "
+        "kgr:RedArmyReconquest1944 ; rdf:predicate kg:target ; prov:wasDerivedFrom ?evidence . "
+        "?evidence oa:hasSelector/oa:exact ?exact }")
+    for node in (row["statement"], row["evidence"]):
+        page = requests.get(local(article_server.url, node), headers={"Accept": BROWSER_ACCEPT},
+                            timeout=30).text
+        quotes = [html.unescape(q) for q in re.findall(r'<mark class="exact">(.*?)</mark>', page)]
+        assert quotes == [row["exact"]], node

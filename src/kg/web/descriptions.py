@@ -361,6 +361,13 @@ class ResourcePage:
     data_links: list[tuple[formats.Format, str]]
     query_href: str
     truncated: bool
+    #: For a statement or an evidence node: the quote (or activity) it stands for.
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def has_statements(self) -> bool:
+        """Whether any fact has a statement node (provenance nodes themselves have none)."""
+        return any(fact.evidence for _, facts in self.facts for fact in facts)
 
 
 def resource_page(iri: str, triples: list[ox.Triple], truncated: bool,
@@ -407,6 +414,12 @@ def resource_page(iri: str, triples: list[ox.Triple], truncated: bool,
             incoming[t.predicate.value].append(shown(t.subject, names))
     types = {t.value for t in own.get(RDF + "type", [])}
     is_claim = bool(types & {KG + "QuantityClaim", KG + "PropositionClaim"})
+    if RDF + "Statement" in types:
+        evidence = evidence_of(graph, subject, names)
+    elif OA + "SpecificResource" in types:
+        evidence = [span_evidence(graph, subject)]
+    else:
+        evidence = []
     return ResourcePage(
         iri=iri,
         label=label,
@@ -425,6 +438,7 @@ def resource_page(iri: str, triples: list[ox.Triple], truncated: bool,
         data_links=[(f, iris.data_route(iri, f.suffix)) for f in rdf_formats],
         query_href=query_link(description_query(iri)),
         truncated=truncated,
+        evidence=evidence,
     )
 
 
