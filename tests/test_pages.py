@@ -85,3 +85,14 @@ def test_article_view_lists_the_sentences_without_statements(article_server):
     assert f"<strong>{len(bare)}</strong> of {len(sentence_spans(text))} sentences" in page
     assert page.count('<span class="bare" id="sentence-') == len(bare)
     assert "Commanders and leaders" in listed  # an infobox heading states nothing
+
+
+def test_pages_have_landmarks_headings_and_a_language(article_server):
+    for path in ("/", "/article", "/resource/SovietInvasionOfPoland", "/ontology"):
+        page = get(article_server, path)
+        assert page.startswith("<!doctype html>\n<html lang=\"en\">"), path
+        for landmark in ("<header", "<nav", "<main", "<footer"):
+            assert landmark in page, (path, landmark)
+        assert page.count("<h1") == 1, path
+        # Nothing is loaded from another host: every script and stylesheet is local.
+        assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', page), path

@@ -12,11 +12,12 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.exceptions import NotAcceptable, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_accept_header
 
 from kg import formats, iris
 from kg.web import descriptions, store
+from kg.web.http import plain_error
 
 blueprint = Blueprint("resources", __name__)
 
@@ -71,9 +72,10 @@ def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
     """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``."""
     chosen = suffixed or negotiate(request.headers.get("Accept"))
     if chosen is None:
-        raise NotAcceptable("this resource is offered as HTML and as "
-                            + ", ".join(f.media_type for f in RDF_FORMATS))
-    response = page() if chosen == HTML else rdf(chosen)
+        response = plain_error(406, "this resource is offered as text/html and as "
+                               + ", ".join(f.media_type for f in RDF_FORMATS))
+    else:
+        response = page() if chosen == HTML else rdf(chosen)
     if suffixed is None:
         response.vary.add("Accept")
     return response
