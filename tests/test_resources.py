@@ -3,6 +3,7 @@
 import html
 import re
 from collections import defaultdict
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 import pytest
@@ -253,3 +254,21 @@ def test_statement_and_evidence_pages_show_their_quote(article_server):
                             timeout=30).text
         quotes = [html.unescape(q) for q in re.findall(r'<mark class="exact">(.*?)</mark>', page)]
         assert quotes == [row["exact"]], node
+
+
+def test_the_linked_query_yields_the_description(article_server):
+    page = requests.get(article_server.url + "/resource/Lwow", headers={"Accept": BROWSER_ACCEPT},
+                        timeout=30).text
+    link = re.search(r'href="/query#query=([^"]+)">The SPARQL query', page).group(1)
+    query = unquote(html.unescape(link))
+    answer = article_server.query(query, accept="application/n-triples")
+    described = requests.get(article_server.url + "/resource/Lwow.nt", timeout=30)
+    assert set(ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)) == \
+        set(ox.parse(described.content, format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_a_description_is_what_the_data_asserts_not_what_was_entailed(article_server):
+    assert article_server.ask("ASK { kgr:Lwow a kg:Place }")  # entailed: a city is a place
+    described = requests.get(article_server.url + "/resource/Lwow.nt", timeout=30).text
+    assert f"<{iris.resource('Lwow')}> <{RDF}type> <{iris.term('City')}>" in described
+    assert iris.term("Place") not in described

@@ -35,8 +35,11 @@ ASSERTED_GRAPHS = (iris.ONTOLOGY_GRAPH, iris.DATA_GRAPH)
 PROVENANCE_PATH = "(prov:wasDerivedFrom|prov:wasGeneratedBy|oa:hasSelector)+"
 
 DESCRIPTION_QUERY = """\
-# The description of {iri}: its facts, their statements and evidence, and links to it.
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+# The description of {iri}: its facts, their statements and evidence, and links to it,
+# as asserted (the ontology and data graphs, not what the reasoner added).
+CONSTRUCT {{ ?s ?p ?o }}
+{graphs}
+WHERE {{
   {{ {iri} ?p ?o BIND({iri} AS ?s) }}
   UNION {{ ?s rdf:subject {iri} ; ?p ?o }}
   UNION {{ ?statement rdf:subject {iri} . ?statement {path} ?s . ?s ?p ?o }}
@@ -66,13 +69,14 @@ LONG_LITERAL = 400
 
 def description_query(iri: str) -> str:
     """The CONSTRUCT that yields a resource's description (also offered on its page)."""
-    return DESCRIPTION_QUERY.format(iri=str(ox.NamedNode(iri)), path=PROVENANCE_PATH)
+    graphs = "\n".join(f"FROM {ox.NamedNode(g)}" for g in ASSERTED_GRAPHS)
+    return DESCRIPTION_QUERY.format(iri=str(ox.NamedNode(iri)), path=PROVENANCE_PATH,
+                                    graphs=graphs)
 
 
-def _construct(sparql: str, graphs: tuple[str, ...] = ASSERTED_GRAPHS
-               ) -> tuple[list[ox.Triple], bool]:
-    """The triples a CONSTRUCT yields from ``graphs`` (through the evaluator processes, so
-    the server's timeout and row limit apply), and whether the row limit cut them."""
+def _construct(sparql: str, graphs: tuple[str, ...] = ()) -> tuple[list[ox.Triple], bool]:
+    """The triples a CONSTRUCT yields from ``graphs`` (or its own FROM) through the evaluator
+    processes, so the server's timeout and row limit apply; and whether the limit cut them."""
     answer = store().query(QueryRequest(sparql, results_format=None, graph_format="nt",
                                         default_graphs=graphs, max_rows=settings().max_rows))
     triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
@@ -377,7 +381,8 @@ def resource_page(iri: str, triples: list[ox.Triple], truncated: bool,
     graph = Graph(triples)
     claim_subjects = sorted({t.subject for t in triples if t.predicate.value == KG + "about"
                              and t.object == subject}, key=str)
-    claims_graph = Graph(_construct(CLAIMS_QUERY % str(subject))[0] if claim_subjects else [])
+    claims_graph = Graph(_construct(CLAIMS_QUERY % str(subject), ASSERTED_GRAPHS)[0]
+                         if claim_subjects else [])
     names = labels(graph.iris() | claims_graph.iris())
 
     statements = defaultdict(list)  # (predicate, object) -> statement nodes
