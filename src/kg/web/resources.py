@@ -84,8 +84,7 @@ def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
 def not_found_page(iri: str, name: str) -> Response:
     """A 404 that helps: a label search for the name, the landing page, the query page."""
     response = Response(render_template("not_found.html", iri=iri, name=name,
-                                        search=iris.QUERY_ROUTE + "#query=" + quote(
-                                            _search_query(name), safe="")),
+                                        search=descriptions.query_link(_search_query(name))),
                         status=404, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response
