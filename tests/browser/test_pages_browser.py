@@ -79,3 +79,19 @@ def test_landing_page_links_everywhere(page, shot):
         expect(page.get_by_role("link", name=re.compile(name)).first).to_be_visible()
     expect(page.locator("ol.timeline")).to_contain_text("17 September 1939")
     shot(page, "landing")
+
+
+def test_article_view_works_without_javascript(browser, article_server, shot):
+    context = browser.new_context(java_script_enabled=False, base_url=article_server.url,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto("/article")
+        span = page.locator(".ev", has=page.locator("mark", has_text="3,300 aircraft")).first
+        span.locator(":scope > mark").focus()
+        tip = span.locator(":scope > .tip")
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text("Soviet strength: 3,300 aircraft")
+        shot(page, "no-script", full_page=False)
+    finally:
+        context.close()
