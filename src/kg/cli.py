@@ -18,6 +18,7 @@ COMMANDS = {
     "serve": ("kg.web.serve", "serve the store over HTTP (SPARQL endpoint)"),
     "query": ("kg.store.query", "answer a SPARQL query from the store"),
     "links": ("kg.wikidata.command", "check or export the Wikidata links"),
+    "dump": ("kg.dump", "write the graph (or one of its editions) as an RDF file"),
 }
 
 

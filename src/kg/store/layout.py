@@ -7,6 +7,7 @@
     <store>/versions/<id>/meta.json      sources hash, load time, quad count
     <store>/building/<id>/               a version being built; a killed build leaves it here
     <store>/write.lock                   taken by whoever builds or updates
+    <store>/dumps/<id>-w<n>/             the dump files of a version (kg.web.dumps), written once
 
 A version is built aside, renamed into ``versions/`` and then published by renaming
 a fresh symlink over ``current`` (``rename(2)`` is atomic), so a reader sees either

@@ -20,6 +20,10 @@ BLUEPRINTS = (
     "kg.web.sparql",
     "kg.web.query_page",
     "kg.web.reconcile",
+    "kg.web.dumps",
+    "kg.web.void",
+    "kg.web.resources",
+    "kg.web.pages",
 )
 
 

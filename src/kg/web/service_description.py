@@ -1,7 +1,9 @@
 """The SPARQL 1.1 Service Description answered on GET /sparql without a query.
 
 Built as RDF terms and serialised by pyoxigraph in any graph format of the formats
-table; the result formats it lists are that table's.
+table; the result formats it lists are that table's. The dataset's VoID description
+(statistics, dumps, links) is linked from the default dataset with ``rdfs:seeAlso``:
+the SD recommendation leaves dataset statistics to VoID and names no property of its own.
 """
 
 import pyoxigraph as ox
@@ -13,7 +15,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 
 
-def describe(endpoint: str, graphs: list[str], *, updates: bool, federated: bool) -> list:
+def describe(endpoint: str, graphs: list[str], *, updates: bool, federated: bool,
+             void: str | None = None) -> list:
     service = ox.BlankNode("service")
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -38,6 +41,8 @@ def describe(endpoint: str, graphs: list[str], *, updates: bool, federated: bool
         add(service, SD + "resultFormat", ox.NamedNode(fmt.iri))
     add(service, SD + "defaultDataset", dataset)
     add(dataset, PREFIXES["rdf"] + "type", sd("Dataset"))
+    if void:
+        add(dataset, PREFIXES["rdfs"] + "seeAlso", ox.NamedNode(void))
     add(dataset, SD + "defaultGraph", default_graph)
     add(default_graph, PREFIXES["rdf"] + "type", sd("Graph"))
     add(default_graph, PREFIXES["rdfs"] + "comment",

@@ -21,6 +21,7 @@ from werkzeug.exceptions import (
 )
 
 from kg import formats
+from kg.iris import VOID_ROUTE
 from kg.store import NotAcceptable, QueryRequest
 from kg.web import federated, guard, query_page, service_description, settings, store
 
@@ -153,6 +154,7 @@ def _service_description() -> Response:
     triples = service_description.describe(
         request.base_url, store().graphs(),
         updates=bool(settings().update_token), federated=bool(settings().allowed_services),
+        void=request.host_url.rstrip("/") + VOID_ROUTE,
     )
     return _answer(service_description.serialize(triples, fmt), fmt)
 
