@@ -66,3 +66,9 @@ def test_a_repeated_cut_answer_still_says_it_was_cut(start_server, tmp_path):
     assert all(a.status_code == 200 and a.headers["X-Result-Truncated"] == "true"
                for a in answers)
     assert {len(a.json()["results"]["bindings"]) for a in answers} == {2}
+
+
+def test_answers_that_vary_between_runs_are_computed_every_time(server):
+    query = "SELECT (STRUUID() AS ?id) (RAND() AS ?r) WHERE {}"
+    ids = {server.select(query)[0]["id"] for _ in range(4)}
+    assert len(ids) == 4

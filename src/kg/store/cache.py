@@ -8,6 +8,7 @@ version empties it. Only answers are kept: errors, timeouts and refusals are com
 again every time, and the row cap and its ``truncated`` flag are part of what is kept.
 """
 
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -18,6 +19,18 @@ from kg.store import Answer, QueryRequest
 #: answer worth keeping.
 MAX_BYTES = 32 * 2**20
 MAX_ANSWER_BYTES = 2**20
+
+
+#: Answers that may differ between two runs on the same data: a remote SERVICE endpoint can
+#: change without a new version of ours, and RAND, NOW, UUID, STRUUID and BNODE are
+#: evaluated anew on every run. A superset test on the text (a name or string containing
+#: these words is merely not cached).
+_VARIES_BETWEEN_RUNS = re.compile(r"service|\b(rand|now|uuid|struuid|bnode)\s*\(", re.I)
+
+
+def cacheable(request: QueryRequest) -> bool:
+    """Whether running the request again on the same store version gives the same answer."""
+    return _VARIES_BETWEEN_RUNS.search(request.query) is None
 
 
 def _size(request: QueryRequest, answer: Answer) -> int:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kg import formats
 from kg.iris import PREFIXES
 from kg.store import Answer, NotFound, QueryRequest, QuerySyntaxError, StoreError
-from kg.store.cache import AnswerCache
+from kg.store.cache import AnswerCache, cacheable
 from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle
 from kg.store.layout import Layout
 
@@ -44,9 +44,7 @@ class LocalStore:
         self._evaluators()
 
     def query(self, request: QueryRequest) -> Answer:
-        # An answer that may come from a remote SERVICE endpoint is never kept: the remote
-        # data can change without a new version of ours (the same superset test as the guard).
-        if "service" in request.query.lower():
+        if not cacheable(request):
             return self._evaluators().run(request)
         version = self.layout.current_version()
         answer = self._answers.get(version, request)
