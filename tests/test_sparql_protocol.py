@@ -98,6 +98,17 @@ def test_default_graph_is_the_union_and_naming_the_data_graph_gives_asserted_onl
     assert by_protocol.json()["results"]["bindings"] == []
 
 
+def test_from_is_told_apart_from_names_that_end_in_from(server):
+    # prov:wasDerivedFrom or a local name "from" is no FROM clause: the union is queried...
+    for mention in ("?x prov:wasDerivedFrom ?y", "?x <http://example.org/from> ?y"):
+        union = server.select(f"SELECT ?e WHERE {{ ?e a kg:Event OPTIONAL {{ {mention} }} }}")
+        assert {"e": "https://w3id.org/kresy1939/resource/SovietInvasionOfPoland"} in union
+    # ...while a FROM clause in any case or spacing names the dataset.
+    for query in (f"SELECT ?e from <{DATA_GRAPH}> WHERE {{ ?e a kg:Event }}",
+                  f"SELECT *FROM<{DATA_GRAPH}>WHERE {{ ?e a kg:Event }}"):
+        assert server.select(query) == []
+
+
 def test_entailments_are_in_their_graph_with_provenance_and_without_noise(server):
     rows = server.select(f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{ENTAILED_GRAPH}> {{ ?s ?p ?o }}
         FILTER NOT EXISTS {{ GRAPH <{ENTAILED_GRAPH}> {{ ?s a prov:Activity }} }}

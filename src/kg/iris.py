@@ -4,6 +4,7 @@ This is the one module that knows how a resource, ontology term, named graph or
 local route is spelled; the build, the store, the web layer and the dumps ask it.
 """
 
+import re
 from pathlib import Path
 
 #: Persistent base (w3id.org redirects are the usual way to keep such IRIs resolvable).
@@ -20,11 +21,6 @@ DATA_GRAPH = GRAPH + "data"
 ENTAILED_GRAPH = GRAPH + "entailed"
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
-
-#: Local routes of the downloads: the dump files and the VoID description of the dataset
-#: (RFC 8615 well-known location, as the VoID note recommends).
-DUMPS_ROUTE = "/dumps/"
-VOID_ROUTE = "/.well-known/void"
 
 #: Prefixes known to every SPARQL query, Turtle file and page, as on the Wikidata Query Service.
 PREFIXES = {
@@ -64,3 +60,56 @@ def term(local_name: str) -> str:
 def wikidata(qid: str) -> str:
     """The Wikidata concept IRI (http, /entity/) that the Wikidata Query Service uses."""
     return WIKIDATA_ENTITY + qid
+
+
+# Local routes: where this server answers the persistent IRIs above, and its own pages.
+# Routes, templates, the query page and the reconciliation service all spell them here.
+
+#: ``https://w3id.org/kresy1939/resource/Lwow`` is answered at ``/resource/Lwow``.
+RESOURCE_ROUTE = "/resource/"
+#: The ontology document and every ``…/ontology#Term`` (the fragment stays in the browser).
+ONTOLOGY_ROUTE = "/ontology"
+#: ``…/graph/data`` is answered at ``/graph/data`` (a redirect to the Graph Store Protocol).
+GRAPH_ROUTE = "/graph/"
+HOME_ROUTE = "/"
+ARTICLE_ROUTE = "/article"
+QUERY_ROUTE = "/query"
+SPARQL_ROUTE = "/sparql"
+#: The SPARQL 1.1 Graph Store Protocol (``?graph=IRI``).
+GRAPH_STORE_ROUTE = "/store"
+#: The downloads: the dump files, and the VoID description of the dataset (RFC 8615
+#: well-known location, as the VoID note recommends).
+DUMPS_ROUTE = "/dumps/"
+VOID_ROUTE = "/.well-known/void"
+
+#: What a resource's local name may hold: the build mints names from these characters
+#: only, so anything else in a URL is no resource of ours (and never reaches a query).
+LOCAL_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def local_route(iri: str) -> str | None:
+    """The path on this server that answers ``iri``, or None for IRIs of other hosts.
+
+    ``local_route(resource("Lwow")) == "/resource/Lwow"``,
+    ``local_route(term("Invasion")) == "/ontology#Invasion"``.
+    """
+    if iri.startswith(RESOURCE):
+        return RESOURCE_ROUTE + iri[len(RESOURCE):]
+    if iri == ONTOLOGY or iri.startswith(ONTOLOGY_NS):
+        return ONTOLOGY_ROUTE + iri[len(ONTOLOGY):]
+    if iri.startswith(GRAPH):
+        return GRAPH_ROUTE + iri[len(GRAPH):]
+    return None
+
+
+def href(iri: str) -> str:
+    """Where a link to ``iri`` should point: this server for our IRIs, the IRI otherwise."""
+    return local_route(iri) or iri
+
+
+def data_route(iri: str, suffix: str) -> str:
+    """The local URL of a resource's (or the ontology's) description in one format: ``….ttl``."""
+    route = local_route(iri)
+    if route is None:
+        raise ValueError(f"not one of our IRIs: {iri}")
+    return route.split("#", 1)[0] + "." + suffix

@@ -55,12 +55,13 @@ def page(browser, article_server):
 
 @pytest.fixture
 def shot(request):
-    """shot(page, "name") saves test-artifacts/browser/<test>-<name>.png."""
+    """shot(page, "name") saves test-artifacts/browser/<test>-<name>.png (the whole page, or
+    only the window with ``full_page=False``, e.g. to see a popup where it opened)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def save(page, name: str) -> Path:
+    def save(page, name: str, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{request.node.name.removeprefix('test_')}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save

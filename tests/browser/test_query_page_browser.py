@@ -4,7 +4,6 @@ import re
 from urllib.parse import quote
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from kg.iris import ONTOLOGY_DIR, TRIPLES_FILE
@@ -75,11 +74,9 @@ def test_result_link_leads_to_the_resource_page(page, shot, article_server):
     expect(link).to_have_attribute("href", "/resource/Dubno")
     expect(page.locator("table.results")).to_contain_text("Włodzimierz Wołyński")
     shot(page, "towns")
-    resource_pages = requests.get(article_server.url + "/resource/Dubno", timeout=30).ok
     link.click()
     page.wait_for_url("**/resource/Dubno")
-    if resource_pages:
-        expect(page.locator("body")).to_contain_text("Dubno")
+    expect(page.locator("h1")).to_contain_text("Dubno")
     shot(page, "resource-page")
 
 

@@ -10,6 +10,7 @@ is started in the background. The cost on a normal query is one pipe round trip.
 import ctypes
 import multiprocessing
 import os
+import re
 import resource
 import signal
 import threading
@@ -99,8 +100,14 @@ def _triples(result: ox.QueryTriples, target: formats.Format, max_rows: int) -> 
     return Answer(body, target.name, truncated)
 
 
+#: ``from`` as a word of its own, not the tail of a name such as ``prov:wasDerivedFrom`` nor
+#: the local part of ``ex:from``: without it no FROM clause can be there, and the rdflib parse
+#: (a few milliseconds, more than most queries take) is skipped.
+_FROM_WORD = re.compile(r"(?<![\w:])from\b", re.IGNORECASE)
+
+
 def _declares_dataset(query: str) -> bool:
-    if "from" not in query.lower():
+    if not _FROM_WORD.search(query):
         return False
     # Imported here: rdflib takes most of a second to import, and few queries need it.
     from kg.store.syntax import declares_dataset

@@ -1,6 +1,7 @@
 """The embedded store: an on-disk pyoxigraph store, read-only while serving.
 
-Queries go to an ``EvaluatorPool`` (killable processes, one read-only handle each);
+Queries go to an ``EvaluatorPool`` (killable processes, one read-only handle each), unless
+the same query was answered on the current version already (``kg.store.cache``);
 updates and Graph Store writes copy the current version, apply the change with
 the only read-write handle, and publish the copy the way ``kg load`` does, so readers
 never share a directory with a writer.
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 from kg import formats
 from kg.iris import PREFIXES
 from kg.store import Answer, NotFound, QueryRequest, QuerySyntaxError, StoreError
+from kg.store.cache import AnswerCache, cacheable
 from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle
 from kg.store.layout import Layout
 
@@ -25,6 +27,7 @@ class LocalStore:
         self._pool_lock = threading.Lock()
         self._reader = ReadOnlyHandle(self.layout)
         self._reader_lock = threading.Lock()
+        self._answers = AnswerCache()
 
     def _evaluators(self) -> EvaluatorPool:
         # Started on first use, i.e. inside the HTTP worker process, never in a parent
@@ -41,7 +44,14 @@ class LocalStore:
         self._evaluators()
 
     def query(self, request: QueryRequest) -> Answer:
-        return self._evaluators().run(request)
+        if not cacheable(request):
+            return self._evaluators().run(request)
+        version = self.layout.current_version()
+        answer = self._answers.get(version, request)
+        if answer is None:
+            answer = self._evaluators().run(request)
+            self._answers.put(version, request, answer)
+        return answer
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
         with self.layout.write_lock():

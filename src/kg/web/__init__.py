@@ -22,6 +22,8 @@ BLUEPRINTS = (
     "kg.web.reconcile",
     "kg.web.dumps",
     "kg.web.void",
+    "kg.web.resources",
+    "kg.web.pages",
     "kg.web.openapi",
 )
 

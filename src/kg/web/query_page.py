@@ -170,13 +170,7 @@ def qname(iri: str) -> str:
 
 def resource_href(iri: str) -> str:
     """The local route of a resource IRI (``/resource/Lwow``), so links stay on this server."""
-    if iri.startswith(iris.RESOURCE):
-        return RESOURCE_ROUTE + iri[len(iris.RESOURCE):]
-    return iri
-
-
-#: Where the resource pages live on this server.
-RESOURCE_ROUTE = "/resource/"
+    return iris.href(iri) if iri.startswith(iris.RESOURCE) else iri
 
 
 @blueprint.get("/query")
@@ -190,7 +184,7 @@ def page():
         "examplesUrl": "/api/examples",
         "prefixes": iris.PREFIXES,
         "resourceBase": iris.RESOURCE,
-        "resourceRoute": RESOURCE_ROUTE,
+        "resourceRoute": iris.RESOURCE_ROUTE,
         "truncationHeader": TRUNCATION_HEADER,
         "defaultQuery": DEFAULT_QUERY,
     }

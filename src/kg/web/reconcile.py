@@ -39,9 +39,6 @@ EXACT_LABEL, EXACT_OTHER_NAME = 100, 95
 #: The kinds of thing a spreadsheet names; the manifest offers them as types.
 TOP_CLASSES = ("Event", "Actor", "Place", "Agreement")
 _CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")
-#: Where this server answers a resource IRI (kgr:Lwow -> /resource/Lwow). The query page
-#: uses the same route; it belongs in kg.iris once the resource pages land.
-RESOURCE_ROUTE = "/resource/"
 
 
 @dataclass
@@ -177,7 +174,7 @@ def _manifest() -> dict:
         "identifierSpace": iris.RESOURCE,
         "schemaSpace": iris.ONTOLOGY_NS,
         "defaultTypes": [{"id": name, "name": name} for name in TOP_CLASSES],
-        "view": {"url": f"{base}{RESOURCE_ROUTE}{{{{id}}}}"},
+        "view": {"url": f"{base}{iris.RESOURCE_ROUTE}{{{{id}}}}"},
         "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 400,
                     "height": 160},
     }
@@ -228,7 +225,7 @@ def preview():
     if entity is None:
         raise NotFound("no such entity in this graph")
     other_names = sorted({written for _, written in entity.names} - {entity.label})
+    iri = iris.resource(entity.local_name)
     return render_template("reconcile/preview.html", entity=entity, other_names=other_names,
-                           iri=iris.resource(entity.local_name),
-                           page=request.url_root.rstrip("/") + RESOURCE_ROUTE + entity.local_name,
+                           iri=iri, page=request.url_root.rstrip("/") + iris.href(iri),
                            types=[entity.types[t] for t in sorted(entity.specific_types)])

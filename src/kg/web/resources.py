@@ -1,0 +1,153 @@
+"""Every IRI dereferences: ``/resource/X``, ``/ontology`` and ``/graph/X`` on this server.
+
+``kg.iris.local_route`` maps the persistent IRIs (``https://w3id.org/kresy1939/resource/X``)
+to these routes. A browser gets an HTML page; an RDF client gets the resource's
+description (``kg.web.descriptions``) in the format its ``Accept`` header prefers, with
+``Vary: Accept``; ``/resource/X.ttl`` (``.nt``, ``.jsonld``, ``.rdf``) names a format in
+the URL, for sharing. Nothing acceptable is 406; an unknown resource is 404, with a page
+that helps a reader find what they were after.
+"""
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, redirect, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import NotFound
+from werkzeug.http import parse_accept_header
+
+from kg import formats, iris
+from kg.web import descriptions, store
+from kg.web.http import plain_error
+
+blueprint = Blueprint("resources", __name__)
+
+#: The formats a description is offered in, Turtle first (the default for RDF clients);
+#: TriG and N-Quads would only add a graph name to one graph.
+RDF_FORMATS = tuple(formats.BY_NAME[name] for name in ("ttl", "nt", "jsonld", "rdf"))
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: The HTML page, chosen like a format (it is no RDF serialisation, so not in the table).
+HTML = "html"
+
+
+@blueprint.app_context_processor
+def routes() -> dict:
+    """The shared layout (``base.html``) links to the site's routes, spelled in kg.iris."""
+    return {"routes": iris}
+
+
+def negotiate(accept: str | None) -> formats.Format | str | None:
+    """HTML or the preferred RDF format; HTML wins ties (``*/*``), None means 406."""
+    if not accept or not accept.strip():
+        return HTML
+    accepted = parse_accept_header(accept, MIMEAccept)
+    html_quality = max(accepted.quality(t) for t in HTML_TYPES)
+    rdf = formats.negotiate(accept, RDF_FORMATS)
+    rdf_quality = max((accepted.quality(t) for t in (rdf.media_type, *rdf.aliases)),
+                      default=0) if rdf else 0
+    if html_quality > 0 and html_quality >= rdf_quality:
+        return HTML
+    return rdf
+
+
+def _split(name: str) -> tuple[str, formats.Format | None]:
+    """``Lwow.ttl`` -> (``Lwow``, Turtle); a name without a suffix negotiates."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        return name, None
+    chosen = formats.BY_SUFFIX.get(suffix)
+    if chosen not in RDF_FORMATS:
+        raise NotFound(f"no format .{suffix}: use one of "
+                       + ", ".join("." + f.suffix for f in RDF_FORMATS))
+    return stem, chosen
+
+
+def _rdf(body: bytes, chosen: formats.Format, truncated: bool) -> Response:
+    response = Response(body, content_type=chosen.content_type)
+    if truncated:
+        response.headers["X-Result-Truncated"] = "true"
+    return response
+
+
+def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
+    """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``."""
+    chosen = suffixed or negotiate(request.headers.get("Accept"))
+    if chosen is None:
+        response = plain_error(406, "this resource is offered as text/html and as "
+                               + ", ".join(f.media_type for f in RDF_FORMATS))
+    else:
+        response = page() if chosen == HTML else rdf(chosen)
+    if suffixed is None:
+        response.vary.add("Accept")
+    return response
+
+
+def not_found_page(iri: str, name: str) -> Response:
+    """A 404 that helps: a label search for the name, the landing page, the query page."""
+    response = Response(render_template("not_found.html", iri=iri, name=name,
+                                        search=descriptions.query_link(_search_query(name))),
+                        status=404, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
+
+
+def _search_query(name: str) -> str:
+    words = "".join(ch for ch in name if ch.isalnum() or ch == " ")[:60]
+    return ("# Resources whose label contains the name you followed\n"
+            "SELECT ?resource ?label WHERE {\n"
+            "  ?resource rdfs:label ?label .\n"
+            f'  FILTER(CONTAINS(LCASE(STR(?label)), LCASE("{words}")))\n'
+            "}\nLIMIT 50\n")
+
+
+@blueprint.get(iris.RESOURCE_ROUTE + "<name>")
+def resource(name: str):
+    local_name, suffixed = _split(name)
+    iri = iris.resource(local_name)
+    if not iris.LOCAL_NAME.match(local_name):
+        return _missing(iri, local_name, suffixed)
+    triples, truncated = descriptions.describe(iri)
+    if not triples:
+        return _missing(iri, local_name, suffixed)
+
+    def page() -> Response:
+        view = descriptions.resource_page(iri, triples, truncated, RDF_FORMATS)
+        return Response(render_template("resource.html", page=view),
+                        content_type="text/html; charset=utf-8")
+
+    def rdf(chosen: formats.Format) -> Response:
+        return _rdf(descriptions.serialize(triples, chosen.name, iri), chosen, truncated)
+
+    return _answer(suffixed, page, rdf)
+
+
+def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
+    if (suffixed or negotiate(request.headers.get("Accept"))) == HTML:
+        return not_found_page(iri, name)
+    raise NotFound(f"no resource <{iri}> in this graph")
+
+
+@blueprint.get(iris.ONTOLOGY_ROUTE)
+@blueprint.get(iris.ONTOLOGY_ROUTE + ".<suffix>")
+def ontology(suffix: str | None = None):
+    suffixed = _split("ontology." + suffix)[1] if suffix else None
+    triples, truncated = descriptions.ontology()
+
+    def page() -> Response:
+        view = descriptions.ontology_page(triples, RDF_FORMATS)
+        return Response(render_template("ontology.html", page=view),
+                        content_type="text/html; charset=utf-8")
+
+    def rdf(chosen: formats.Format) -> Response:
+        return _rdf(descriptions.serialize(triples, chosen.name, iris.ONTOLOGY), chosen,
+                    truncated)
+
+    return _answer(suffixed, page, rdf)
+
+
+@blueprint.get(iris.GRAPH_ROUTE + "<name>")
+def graph(name: str):
+    """A named graph's IRI: see it through the Graph Store Protocol (``/store?graph=``)."""
+    if not iris.LOCAL_NAME.match(name) or iris.GRAPH + name not in store().graphs():
+        raise NotFound(f"no graph <{iris.GRAPH + name}> in the store")
+    target = iris.GRAPH_STORE_ROUTE + "?graph=" + quote(iris.GRAPH + name, safe="")
+    return redirect(target, code=303)
