@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 from kg.iris import DATA_GRAPH, PREFIXES, PROJECT_ROOT
 
@@ -41,6 +43,12 @@ WARM_UP = 10.0
 MAX_MEMORY_GROWTH = 0.20
 #: Query timeout of the server under test: the runaway queries end within the run.
 QUERY_TIMEOUT = "5"
+
+#: A client retries a request once when its kept-alive connection was closed under it: the
+#: server closes connections idle for 2 s (gunicorn's keep-alive), and a client thread that
+#: waited that long for the CPU may send on one at that very moment (browsers retry too).
+KEEP_ALIVE_RETRY = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=None,
+                         raise_on_status=False)
 
 JSON = "application/sparql-results+json"
 NT = "application/n-triples"
@@ -152,6 +160,11 @@ def the_mix(url: str, store: ox.Store) -> list[Request]:
     reconciled = answered_now("reconcile", "valid", "/reconcile", "json", weight=0.5,
                               params={"queries": json.dumps({"q0": {"query": "Łuck"}})})
     assert reconciled.expected["q0"]["result"][0]["id"] == "Luck"
+    page = answered_now("resource page", "valid", "/resource/Lwow", "bytes", weight=0.5,
+                        headers={"Accept": "text/html"})
+    assert "Lwów" in page.expected.decode()
+    described = answered_now("resource as RDF", "valid", "/resource/Lwow.nt", "triples",
+                             weight=0.5)
     void = answered_now("VoID", "valid", "/.well-known/void", "triples", weight=0.3,
                         headers={"Accept": NT})
     data_graph = triples(ox.serialize([q.triple for q in store.quads_for_pattern(
@@ -175,6 +188,8 @@ def the_mix(url: str, store: ox.Store) -> list[Request]:
         Request("data dump file", "heavy", "GET", "/dumps/kresy1939-data.nt", weight=0.2,
                 expected=data_graph, compare="triples"),
         void,
+        page,
+        described,
         invalid("syntax error", "GET", "/sparql", 400, params={"query": "SELECT * { ?s ?p }"}),
         invalid("unknown format", "GET", "/sparql", 400,
                 params={"query": POINT, "format": "png"}),
@@ -254,6 +269,7 @@ def client(url: str, mix: list[Request], seed: int, stop: threading.Event, tally
                               {"data": {"query": RUNAWAY}, "headers": {"Accept": JSON}},
                               status=503)
     with requests.Session() as session:
+        session.mount("http://", HTTPAdapter(max_retries=KEEP_ALIVE_RETRY))
         while not stop.is_set():
             request = runaway_request if runaway else rng.choices(mix, weights)[0]
             try:
