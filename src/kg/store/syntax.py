@@ -6,11 +6,28 @@ whether a query names its own dataset or uses SERVICE. Parsing costs a milliseco
 or so, so callers first check that the keyword occurs in the text at all.
 """
 
+import threading
+
 from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
 __all__ = ["ParseException", "declares_dataset", "nodes", "parseQuery", "parseUpdate"]
+
+#: rdflib's grammar (pyparsing) cannot parse in two threads at once: concurrent parses
+#: fail with TypeErrors from inside pyparsing, which an HTTP worker's threads turned into
+#: 500s (found by tests/robustness/test_load.py). One parse at a time, about a millisecond.
+_PARSER_LOCK = threading.Lock()
+
+
+def parseQuery(text: str):  # rdflib's name, so callers read as before
+    with _PARSER_LOCK:
+        return parser.parseQuery(text)
+
+
+def parseUpdate(text: str):  # rdflib's name, so callers read as before
+    with _PARSER_LOCK:
+        return parser.parseUpdate(text)
 
 
 def nodes(tree):
