@@ -5,5 +5,5 @@ import schemathesis
 
 schemathesis.serializer.alias(
     ["application/sparql-query", "application/sparql-update", "text/turtle",
-     "application/n-triples", "application/rdf+xml", "application/ld+json", "application/trig",
-     "application/n-quads"], "text/plain")
+     "application/n-triples", "application/rdf+xml", "application/trig", "application/n-quads"],
+    "text/plain")
