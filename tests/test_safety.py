@@ -221,6 +221,30 @@ def test_a_query_that_needs_too_much_memory_is_stopped_and_the_server_lives(star
     assert small.select(POINT) == [{"d": "1939-09-17"}]
 
 
+def test_a_runaway_update_is_stopped_at_the_time_limit_and_changes_nothing(start_server):
+    tight = start_server(env={"KG_UPDATE_TOKEN": TOKEN, "KG_QUERY_TIMEOUT": "3"})
+    version = requests.get(tight.url + "/healthz", timeout=10).json()["version"]
+    started = time.monotonic()
+    # Inserting from a cartesian product of the named graphs (an update's WHERE reads the
+    # store's own default graph, which is empty): minutes of work if left alone.
+    response = requests.post(tight.url + "/update", headers=auth(), timeout=60, data={
+        "update": "INSERT { GRAPH <http://example.org/runaway> { ?a ?b ?d } } WHERE { "
+                  "GRAPH ?w { ?a ?b ?c } GRAPH ?x { ?d ?e ?f } GRAPH ?y { ?g ?h ?i } "
+                  "GRAPH ?z { ?j ?k ?l } }"})
+    assert response.status_code == 503
+    assert "time limit" in response.text and "nothing was changed" in response.text
+    assert time.monotonic() - started < 30
+    assert requests.get(tight.url + "/healthz", timeout=10).json()["version"] == version
+    assert not tight.ask("ASK { GRAPH <http://example.org/runaway> { ?s ?p ?o } }")
+    assert not processes_using(Path(tight.flags["--store"]) / "building")
+    # The write lock is free again: a small update goes through.
+    small = requests.post(tight.url + "/update", headers=auth(), timeout=60, data={
+        "update": "INSERT DATA { GRAPH <http://example.org/small> { <http://e/a> <http://e/b> 1 } }"
+    })
+    assert small.status_code == 204
+    assert tight.ask("ASK { GRAPH <http://example.org/small> { <http://e/a> ?p ?o } }")
+
+
 def test_row_cap_is_announced_never_silent(start_server):
     capped = start_server(env={"KG_MAX_ROWS": "3"})
     for accept in ("application/sparql-results+json", "text/csv", "text/tab-separated-values",

@@ -56,10 +56,11 @@ OPTIONS = (
     Option("queue_wait", "KG_QUEUE_WAIT", float, 1.0,
            "seconds a query waits for a free slot before 503 + Retry-After"),
     Option("query_timeout", "KG_QUERY_TIMEOUT", float, 30.0,
-           "seconds after which a query is stopped (its process killed) and 503 returned"),
+           "seconds after which a query or update is stopped (its process killed) and 503 "
+           "returned"),
     Option("query_memory", "KG_QUERY_MEMORY", int, 2048,
-           "address-space limit of each query process in MB (0: none); a query that needs "
-           "more is stopped with 503"),
+           "address-space limit of each query or update process in MB (0: none); one that "
+           "needs more is stopped with 503"),
     Option("max_query_length", "KG_MAX_QUERY_LENGTH", int, 100_000,
            "longest query or update accepted, in characters (413 beyond)"),
     Option("max_rows", "KG_MAX_ROWS", int, 10_000,

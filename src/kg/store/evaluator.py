@@ -178,14 +178,19 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
+def _limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space: a query that sorts or groups a huge intermediate
+    result, or an update that inserts one, fails in its own process instead of exhausting
+    the machine's memory before the timeout."""
+    if memory_mb:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, hard))
+
+
 def _serve(connection, store_root: str, memory_mb: int, parent_pid: int) -> None:
     """Evaluator process: answer queries from the pipe until it closes."""
     _die_with_parent(parent_pid)
-    if memory_mb:
-        # A query that sorts or groups a huge intermediate result fails here, in its own
-        # process, instead of exhausting the machine's memory before the timeout.
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, hard))
+    _limit_memory(memory_mb)
     handle = ReadOnlyHandle(Layout(Path(store_root)))
     while True:
         try:
@@ -294,3 +299,51 @@ class EvaluatorPool:
             for evaluator in self._idle:
                 evaluator.kill()
             self._idle.clear()
+
+
+def _apply(connection, db: str, sparql: str, base_iri: str | None, memory_mb: int,
+           parent_pid: int) -> None:
+    """Update process: apply one update to a build's store, answer its quad count."""
+    _die_with_parent(parent_pid)
+    _limit_memory(memory_mb)
+    store = ox.Store(db)
+    try:
+        store.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
+        store.flush()
+        reply = ("ok", len(store))
+    except SyntaxError as error:
+        reply = ("error", QuerySyntaxError(f"update syntax: {error}"))
+    except (OSError, ValueError, RuntimeError) as error:
+        reply = ("error", StoreError(f"update failed: {error}"))
+    connection.send(reply)
+
+
+def apply_update(db: Path, sparql: str, base_iri: str | None, timeout: float,
+                 memory_mb: int = 0) -> int:
+    """Apply ``sparql`` to the store at ``db`` in a process of its own, stopped after
+    ``timeout`` seconds or beyond ``memory_mb``, as a query is; returns the quad count.
+
+    The store at ``db`` is a build that is published only when this returns, so a stopped
+    update leaves the served store exactly as it was.
+    """
+    connection, child = _spawn.Pipe()
+    process = _spawn.Process(target=_apply, daemon=True,
+                             args=(child, str(db), sparql, base_iri, memory_mb, os.getpid()))
+    process.start()
+    child.close()
+    try:
+        if not connection.poll(timeout):
+            raise QueryTimeout(f"update stopped after the {timeout:g} s time limit; "
+                               "nothing was changed")
+        status, payload = connection.recv()
+    except (EOFError, OSError):
+        raise QueryTimeout("update stopped: it needed more memory than its limit"
+                           + (f" ({memory_mb} MB)" if memory_mb else "")
+                           + " or its process failed; nothing was changed") from None
+    finally:
+        process.kill()
+        process.join()
+        connection.close()
+    if status == "error":
+        raise payload
+    return payload

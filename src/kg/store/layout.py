@@ -92,6 +92,10 @@ class Layout:
         shutil.copytree(source, build, dirs_exist_ok=True, copy_function=link_or_copy)
         return build
 
+    def discard(self, build: Path) -> None:
+        """Remove a build that will not be published (a failed or stopped update)."""
+        shutil.rmtree(build, ignore_errors=True)
+
     def publish(self, build: Path, meta: dict) -> Path:
         """Move a finished build into versions/ and point ``current`` at it."""
         (build / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True))

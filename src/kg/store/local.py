@@ -13,9 +13,9 @@ import pyoxigraph as ox
 
 from kg import formats
 from kg.iris import PREFIXES
-from kg.store import Answer, NotFound, QueryRequest, QuerySyntaxError, StoreError
+from kg.store import Answer, NotFound, QueryRequest, StoreError
 from kg.store.cache import AnswerCache, cacheable
-from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle
+from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle, apply_update
 from kg.store.layout import Layout
 
 
@@ -54,20 +54,16 @@ class LocalStore:
         return answer
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
+        s = self.settings
         with self.layout.write_lock():
             build = self.layout.copy_current()
             meta = self.layout.meta() or {"sources_hash": None}
-            store = ox.Store(str(build / "db"))
             try:
-                store.update(sparql, prefixes=PREFIXES, base_iri=base_iri)
-            except SyntaxError as error:
-                raise QuerySyntaxError(f"update syntax: {error}") from None
-            except (OSError, ValueError) as error:
-                raise StoreError(f"update failed: {error}") from None
-            finally:
-                store.flush()
-                quads = len(store)
-                del store
+                quads = apply_update(build / "db", sparql, base_iri, s.query_timeout,
+                                     s.query_memory)
+            except StoreError:
+                self.layout.discard(build)
+                raise
             self.layout.publish(build, {**meta, "quads": quads, "updated": True})
 
     def load(self) -> dict:
