@@ -52,16 +52,9 @@ class Layout:
         except FileNotFoundError:
             return None
 
-    @contextmanager
     def write_lock(self):
         """Serialise writers (loads, updates) across processes."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "write.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        return file_lock(self.root / "write.lock")
 
     def new_build(self) -> Path:
         """A fresh directory to build a version in."""
@@ -121,6 +114,18 @@ class Layout:
         if self.building.is_dir():
             for stale in self.building.iterdir():
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def file_lock(path: Path):
+    """Hold an exclusive lock on ``path`` (created with its directory) across processes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _fsync_dir(path: Path) -> None:

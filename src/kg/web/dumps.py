@@ -10,12 +10,10 @@ ranges with 206 / 416. A request's file name is only ever looked up in the index
 nothing from the URL reaches the file system.
 """
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from werkzeug.exceptions import NotFound
 from kg import dump as dumps_module
 from kg.iris import DUMPS_ROUTE, VOID_ROUTE
 from kg.store import StoreUnavailable
+from kg.store.layout import file_lock
 from kg.web import settings, store
 
 blueprint = Blueprint("dumps", __name__)
@@ -48,7 +47,7 @@ class DumpFiles:
             store_version = _store_version(graph_store)
             directory = self.root / f"{store_version}-w{dumps_module.WRITER_VERSION}"
             if not (directory / INDEX).is_file():
-                with self._lock():
+                with file_lock(self.root / ".lock"):
                     if not (directory / INDEX).is_file():
                         dataset = dumps_module.read_dataset(graph_store)
                         if _store_version(graph_store) != store_version:
@@ -58,15 +57,6 @@ class DumpFiles:
             return json.loads((directory / INDEX).read_text()), directory
         raise StoreUnavailable("the store keeps changing; try again")
 
-    @contextmanager
-    def _lock(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, dataset, directory: Path, store_version: str) -> None:
         for stale in self.root.glob(".building-*"):  # left by a killed writer (we hold the lock)
