@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
+from conftest import TOKEN, Server, copy_sources
 
 from kg.iris import ONTOLOGY_DIR, PROJECT_ROOT, TRIPLES_FILE
 from kg.store.layout import Layout
@@ -98,3 +100,14 @@ def write_report(name: str, report: dict) -> Path:
     path = ARTIFACTS / f"{name}.json"
     path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     return path
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    """A writable server on the fixture data with a short query timeout, its own store, for
+    tests that throw random or generated requests at every route."""
+    workdir = tmp_path_factory.mktemp("sandbox")
+    started = Server(workdir, copy_sources(workdir / "src"),
+                     {"KG_UPDATE_TOKEN": TOKEN, "KG_QUERY_TIMEOUT": "2"}).start()
+    yield started
+    started.stop()

@@ -13,7 +13,7 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 import requests
-from conftest import TOKEN, Server, copy_sources
+from conftest import TOKEN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,16 +146,6 @@ def requests_to_routes(draw) -> dict:
             "headers": headers, "data": draw(bodies())}
 
 
-@pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory):
-    """A writable server on the fixture data, for random requests (its own store)."""
-    workdir = tmp_path_factory.mktemp("fuzzed")
-    started = Server(workdir, copy_sources(workdir / "src"),
-                     {"KG_UPDATE_TOKEN": TOKEN, "KG_QUERY_TIMEOUT": "2"}).start()
-    yield started
-    started.stop()
-
-
 def send(server, method: str, path: str, **options) -> requests.Response:
     response = requests.request(method, server.url + path, timeout=60, **options)
     assert response.status_code != 500, (method, path, options, response.text[:300])
@@ -166,36 +156,36 @@ def send(server, method: str, path: str, **options) -> requests.Response:
 
 @FUZZ
 @given(request=requests_to_routes())
-def test_random_requests_to_every_route_are_never_500_nor_a_stack_trace(fuzzed, request):
-    send(fuzzed, request.pop("method"), request.pop("path"), **request)
+def test_random_requests_to_every_route_are_never_500_nor_a_stack_trace(sandbox, request):
+    send(sandbox, request.pop("method"), request.pop("path"), **request)
 
 
 @FUZZ
 @given(query=sparql_text(VALID_QUERIES), how=st.sampled_from(["get", "form", "direct"]),
        accept=st.sampled_from(MEDIA_TYPES), graphs=st.lists(value_strategy(), max_size=2))
-def test_random_queries_are_answered_or_refused_with_a_4xx(fuzzed, query, how, accept,
+def test_random_queries_are_answered_or_refused_with_a_4xx(sandbox, query, how, accept,
                                                            graphs):
     params = [("default-graph-uri", g) for g in graphs]
     headers = {"Accept": accept}
     if how == "get":
-        send(fuzzed, "GET", "/sparql", params=[("query", query), *params], headers=headers)
+        send(sandbox, "GET", "/sparql", params=[("query", query), *params], headers=headers)
     elif how == "form":
-        send(fuzzed, "POST", "/sparql", params=params, data={"query": query}, headers=headers)
+        send(sandbox, "POST", "/sparql", params=params, data={"query": query}, headers=headers)
     else:
-        send(fuzzed, "POST", "/sparql", params=params, data=query.encode(),
+        send(sandbox, "POST", "/sparql", params=params, data=query.encode(),
              headers={**headers, "Content-Type": "application/sparql-query"})
 
 
 @FUZZ
 @given(update=sparql_text(VALID_UPDATES), direct=st.booleans())
-def test_random_updates_with_the_token_are_applied_or_refused_with_a_4xx(fuzzed, update,
+def test_random_updates_with_the_token_are_applied_or_refused_with_a_4xx(sandbox, update,
                                                                           direct):
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if direct:
-        send(fuzzed, "POST", "/update", data=update.encode(),
+        send(sandbox, "POST", "/update", data=update.encode(),
              headers={**headers, "Content-Type": "application/sparql-update"})
     else:
-        send(fuzzed, "POST", "/update", data={"update": update}, headers=headers)
+        send(sandbox, "POST", "/update", data={"update": update}, headers=headers)
 
 
 json_values = st.recursive(
@@ -218,8 +208,8 @@ reconciliation_query = st.fixed_dictionaries({}, optional={
 @FUZZ
 @given(batch=st.dictionaries(any_text, reconciliation_query, max_size=3) | json_values,
        single=reconciliation_query | json_values, iris=json_values)
-def test_random_json_to_the_json_apis_is_never_500(fuzzed, batch, single, iris):
-    send(fuzzed, "POST", "/reconcile", data={"queries": json.dumps(batch)})
-    send(fuzzed, "GET", "/reconcile", params={"query": json.dumps(single)})
-    send(fuzzed, "POST", "/api/labels", data=json.dumps({"iris": iris}),
+def test_random_json_to_the_json_apis_is_never_500(sandbox, batch, single, iris):
+    send(sandbox, "POST", "/reconcile", data={"queries": json.dumps(batch)})
+    send(sandbox, "GET", "/reconcile", params={"query": json.dumps(single)})
+    send(sandbox, "POST", "/api/labels", data=json.dumps({"iris": iris}),
          headers={"Content-Type": "application/json"})

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN, Server, copy_sources
+from conftest import TOKEN
 
 from .conftest import ARTIFACTS
 
@@ -26,23 +26,14 @@ pytestmark = pytest.mark.slow
 EXAMPLES = 30
 
 
-@pytest.fixture(scope="module")
-def api_server(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("openapi")
-    started = Server(workdir, copy_sources(workdir / "src"),
-                     {"KG_UPDATE_TOKEN": TOKEN, "KG_QUERY_TIMEOUT": "2"}).start()
-    yield started
-    started.stop()
-
-
 def test_schemathesis_finds_no_server_error_and_no_departure_from_the_description(
-        api_server, tmp_path):
+        sandbox, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
            "PYTHONPATH": str(Path(__file__).parent)}
     run = subprocess.run(
         [str(Path(sys.executable).with_name("schemathesis")), "run",
-         api_server.url + "/openapi.json", "--url", api_server.url,
+         sandbox.url + "/openapi.json", "--url", sandbox.url,
          "--checks", "all", "--exclude-checks", "positive_data_acceptance",
          "--max-examples", str(EXAMPLES), "--header", f"Authorization: Bearer {TOKEN}",
          "--request-timeout", "60", "--no-color",
