@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from wikidata_sample import SAMPLE, free_port, sample_endpoint  # noqa: F401 - a fixture
 
-from kg import iris
+from kg import iris, names
 from kg.wikidata.links import Item, Link, doubts
 
 KG = str(Path(sys.executable).parent / "kg")
@@ -132,6 +132,72 @@ def test_export_quickstatements_proposes_our_label_as_alias_for_exact_matches_on
     assert poland.startswith("/* ") and "close match" in poland
     hitler = next(line for line in lines if iris.resource("AdolfHitler") in line)
     assert hitler.startswith("/* ")  # same label on both sides: nothing to propose
+
+
+def _quickstatements(*args) -> list[str]:
+    result = kg("links", "export", "--format", "quickstatements", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def _aliases(lines) -> list[tuple[str, str]]:
+    """(QID, alias) of every command that would add an English alias."""
+    return [(qid, value.strip('"')) for qid, command, value, *_ in
+            (line.split("\t") for line in lines if "\tAen\t" in line)]
+
+
+def test_no_alias_on_a_close_match_nor_one_naming_another_linked_item():
+    rows = list(csv.DictReader(io.StringIO(kg("links", "export").stdout)))
+    close = {row["qid"] for row in rows if row["match"] == "close"}
+    named = {names.fold(row["wikidata_label"]): row["qid"] for row in rows}
+    aliases = _aliases(_quickstatements())
+    assert aliases, "the export should still propose the aliases that are certain"
+    for qid, alias in aliases:
+        assert qid not in close, f"alias {alias!r} proposed for the close match {qid}"
+        assert names.fold(alias) not in named, (
+            f"alias {alias!r} for {qid} is the Wikidata label of {named[names.fold(alias)]}")
+    # Our kgr:France is the French Third Republic (Q70802); "France" is Q142, the country of
+    # every period: proposing it as an alias of the Third Republic would be wrong.
+    third_republic = next(line for line in _quickstatements() if "Q70802" in line)
+    assert third_republic.startswith("/* ") and "Q142" in third_republic
+
+
+def test_no_alias_for_a_historical_state_named_like_the_country(tmp_path):
+    """A state linked both exactly (the 1933-1945 state) and closely (the state of every
+    period) may carry the country's plain name: that name is no alias of the exact item."""
+    data = tmp_path / "germany.ttl"
+    data.write_text(f"""
+        <{iris.resource("NaziGermany")}> a <{iris.term("State")}> ;
+            <{iris.PREFIXES["rdfs"]}label> "Germany"@en ;
+            <{iris.PREFIXES["skos"]}exactMatch> <{iris.wikidata("Q7318")}> ;
+            <{iris.PREFIXES["skos"]}closeMatch> <{iris.wikidata("Q1206012")}> .
+    """)
+    lines = _quickstatements("--data-file", str(data))
+    assert len(lines) == 2 and _aliases(lines) == []
+    exact = next(line for line in lines if "Q7318" in line)
+    assert "Q1206012" in exact  # the comment says why no alias is proposed
+
+
+#: What Wikidata records as the summary of an alias added by a QuickStatements batch:
+#: Wikibase's autocomment and the alias (doc.wikimedia.org/Wikibase, "Summaries"), then
+#: QuickStatements' tag, the line's comment and the batch link with the user's name
+#: (magnusmanske/quickstatements, quickstatements.php runAction / runNextCommandInBatch).
+RECORDED = ("/* wbsetaliases-add:1|en */ {alias}, #quickstatements; {comment}; "
+            "[[:toollabs:quickstatements/#/batch/{batch}|batch #{batch}]] by [[User:{user}|]]")
+
+
+def test_every_edit_summary_stays_under_500_characters():
+    lines = _quickstatements()
+    for line in lines:
+        command, _, comment = line.partition("/* ")
+        comment = comment.removesuffix(" */")
+        alias = command.split("\t")[2].strip('"') if command else ""
+        summary = RECORDED.format(alias=alias, comment=comment, batch="1234567890",
+                                  user="A" * 85)
+        assert len(summary) < 500, f"{len(summary)} characters: {line}"
+        assert iris.RESOURCE in comment  # the comment still names our resource
+    lwow = next(line for line in lines if iris.resource("Lwow") in line)
+    assert "'Lviv'" in lwow and lwow.endswith("… */")  # the evidence, cut at a word
 
 
 def test_export_from_the_loaded_store_equals_export_from_the_data_file(tmp_path):

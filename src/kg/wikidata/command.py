@@ -103,10 +103,10 @@ def export_links(args) -> int:
     """Write every link with both labels, match type and evidence, for a Wikidata editor.
 
     CSV has one row per link. QuickStatements (v1, tab-separated) has one line per
-    link: for an exact match whose English label differs from Wikidata's, a command
-    adding ours as an English alias (``Aen``); otherwise only a comment. Every line
-    carries the resource IRI, both labels, match type and evidence as its comment,
-    so an editor reviews each proposal before running it.
+    link: a command adding our English label as an alias (``Aen``) where that alias is
+    certainly right (see :func:`alias_refusal`), otherwise only a comment saying why not.
+    Every line's comment names the resource IRI, both labels and the start of the
+    evidence, cut so that the edit summary Wikidata records stays under 500 characters.
     """
     found = _links(args)
     wikidata_labels = _curated_wikidata_labels()
@@ -124,18 +124,65 @@ def export_links(args) -> int:
         writer.writerows(rows)
     else:
         for row in rows:
-            args.output.write(_quickstatement(row) + "\n")
+            args.output.write(_quickstatement(row, rows) + "\n")
     return 0
 
 
-def _quickstatement(row: dict) -> str:
-    said = (f"kgr {row['resource']} {row['label']!r} is a {row['match']} match of "
-            f"{row['qid']} {row['wikidata_label']!r}; evidence: {row['evidence']}")
-    said = said.replace("*/", "* /")
-    if row["match"] != "exact" or names.fold(row["label"]) == names.fold(row["wikidata_label"]):
-        return f"/* {said} */"
-    label = row["label"].replace('"', "'")
-    return f'{row["qid"]}\tAen\t"{label}"\t/* {said} */'
+def alias_refusal(row: dict, rows: list[dict]) -> str | None:
+    """Why our label is not proposed as an English alias of the row's item, or None.
+
+    An alias is added to Wikidata for every reader of the item, so only a certain one is
+    proposed: the same thing (an exact match) under another name that names nothing else
+    we link to. Our 1939 states carry their country's plain name ("France"), which is the
+    label of the country of every period (Q142), not of the 1939 state (Q70802).
+    """
+    if row["match"] != "exact":
+        return "a close match names the thing in another sense"
+    if names.fold(row["label"]) == names.fold(row["wikidata_label"]):
+        return "the labels agree"
+    for other in rows:
+        if other["qid"] == row["qid"]:
+            continue
+        if names.fold(other["wikidata_label"]) == names.fold(row["label"]):
+            return f"{row['label']!r} is the Wikidata label of {other['qid']}"
+        if other["resource"] == row["resource"]:
+            return (f"the resource is also a {other['match']} match of {other['qid']} "
+                    f"{other['wikidata_label']!r}, whose name ours may be")
+    return None
+
+
+#: MediaWiki keeps at most 500 characters of an edit summary. For an alias added by a
+#: QuickStatements batch, Wikidata records Wikibase's autocomment with the alias, then
+#: QuickStatements' tag, the line's comment and the batch link with the editor's name
+#: (magnusmanske/quickstatements: runAction, runNextCommandInBatch). The comment gets
+#: what is left, counting a batch number of 10 digits and a user name of 85 characters.
+RECORDED_SUMMARY = ("/* wbsetaliases-add:1|en */ {alias}, #quickstatements; {comment}; "
+                    "[[:toollabs:quickstatements/#/batch/{batch}|batch #{batch}]] "
+                    "by [[User:{user}|]]")
+SUMMARY_LIMIT = 500
+MATCH_PHRASES = {"exact": "an exact match", "close": "a close match"}
+
+
+def _quickstatement(row: dict, rows: list[dict]) -> str:
+    refusal = alias_refusal(row, rows)
+    alias = "" if refusal else row["label"].replace('"', "'")
+    said = (f"{row['resource']} {row['label']!r} is {MATCH_PHRASES[row['match']]} of "
+            f"{row['qid']} {row['wikidata_label']!r}")
+    said = f"no alias ({refusal}): {said}" if refusal else f"alias from {said}"
+    fixed = RECORDED_SUMMARY.format(alias=alias, comment="", batch="0" * 10, user="u" * 85)
+    comment = _cut(f"{said}; {row['evidence']}", SUMMARY_LIMIT - 1 - len(fixed))
+    comment = comment.replace("*/", "* /")
+    if refusal:
+        return f"/* {comment} */"
+    return f'{row["qid"]}\tAen\t"{alias}"\t/* {comment} */'
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word with "…" if longer than ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _curated_wikidata_labels() -> dict[tuple[str, str], str]:
