@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from wikidata_sample import SAMPLE, free_port, sample_endpoint  # noqa: F401 - a fixture
 
-from kg import iris, names
+from kg import curate, iris, names
 from kg.wikidata.links import Item, Link, doubts
 
 KG = str(Path(sys.executable).parent / "kg")
@@ -210,3 +210,52 @@ def test_export_from_the_loaded_store_equals_export_from_the_data_file(tmp_path)
 def test_from_an_empty_store_says_to_load_it(tmp_path):
     result = kg("links", "export", "--from-store", "--store", str(tmp_path / "none"))
     assert result.returncode == 2 and "kg load" in result.stderr
+
+
+def _unlinked(*args) -> list[dict]:
+    result = kg("links", "export", "--unlinked", *args)
+    assert result.returncode == 0, result.stderr
+    delimiter = "\t" if "tsv" in args else ","
+    return list(csv.DictReader(io.StringIO(result.stdout), delimiter=delimiter))
+
+
+def _entities_without_links() -> set[str]:
+    """Our resources typed with an ontology class that is no claim, reference, quantity
+    kind or provenance node, and with neither skos:exactMatch nor skos:closeMatch."""
+    store = ox.Store()
+    store.bulk_load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
+    rows = store.query("""
+        SELECT DISTINCT ?r WHERE {
+          ?r a ?class FILTER(STRSTARTS(STR(?class), STR(kg:)) && STRSTARTS(STR(?r), STR(kgr:)))
+          FILTER NOT EXISTS { ?r a ?other
+            FILTER(?other IN (kg:QuantityClaim, kg:PropositionClaim, kg:Claim, kg:Reference,
+                              kg:QuantityKind)) }
+          FILTER NOT EXISTS { ?r skos:exactMatch|skos:closeMatch ?item }
+        }""", prefixes=iris.PREFIXES)
+    return {row["r"].value for row in rows}
+
+
+def test_export_unlinked_lists_every_entity_without_a_link_with_the_curators_reason():
+    rows = _unlinked("--format", "tsv")
+    assert list(rows[0]) == ["iri", "label", "class", "reason"]
+    by_iri = {row["iri"]: row for row in rows}
+    assert set(by_iri) == _entities_without_links()
+    linked = {iris.resource(link.resource) for link in curate.load_wikidata_links()}
+    assert not linked & set(by_iri)
+    kresy = by_iri[iris.resource("Kresy")]
+    assert (kresy["label"], kresy["class"]) == ("Kresy", "Region")
+    # The reason is the last cell of the row of src/kg/curate/wikidata-unresolved.md.
+    unresolved = (Path(curate.__file__).parent / "wikidata-unresolved.md").read_text()
+    row = next(line for line in unresolved.splitlines() if line.startswith("| Kresy |"))
+    assert kresy["reason"] == row.strip(" |").split("|")[-1].strip()
+    rommel = by_iri[iris.resource("JuliuszRommel")]
+    assert (rommel["label"], rommel["class"]) == ("Juliusz Rómmel", "Person")
+    assert all(row["class"] and row["label"] for row in rows)
+
+
+def test_export_unlinked_as_csv_equals_tsv_and_refuses_quickstatements():
+    assert _unlinked() == _unlinked("--format", "tsv")
+    result = kg("links", "export", "--unlinked", "--format", "quickstatements")
+    assert result.returncode == 2
+    assert result.stderr == ("kg links export: --unlinked writes csv or tsv, "
+                             "not quickstatements\n")

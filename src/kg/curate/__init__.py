@@ -9,6 +9,7 @@ module only reads and shape-checks them; turning them into RDF is ``kg.build``'s
 """
 
 import csv
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
@@ -28,6 +29,8 @@ CLAIM_KEYS = {
     "approximate", "unit", "claimant", "accordingTo", "proposition",
 }
 WIKIDATA_COLUMNS = ["resource", "qid", "match", "wikidata_label", "evidence"]
+#: A resource's local name as the curated files write it (``SovietInvasionOfPoland``).
+LOCAL_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class CurationError(ValueError):
@@ -148,3 +151,29 @@ def load_wikidata_links() -> list[WikidataLink]:
             raise CurationError(f"wikidata.tsv line {number}: match must be exact or close")
         links.append(link)
     return links
+
+
+#: The heading of ``wikidata-unresolved.md``'s table of entities left without a link.
+UNLINKED_HEADING = "## Entities left without a link"
+
+
+def load_unlinked_reasons() -> dict[str, str]:
+    """Why each entity of ``wikidata-unresolved.md``'s table has no Wikidata link.
+
+    The table's rows are ``| Name, OtherName | what was searched | why no link |``; a row
+    may name several resources, and the reason (its last cell) is given for each.
+    """
+    text = files(__package__).joinpath("wikidata-unresolved.md").read_text(encoding="utf-8")
+    _, found, table = text.partition(UNLINKED_HEADING)
+    if not found:
+        raise CurationError(f"wikidata-unresolved.md: no {UNLINKED_HEADING!r} section")
+    reasons = {}
+    for line in table.split("\n## ", 1)[0].splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 3 or cells[0] == "resource" \
+                or set(cells[0]) <= set("- "):
+            continue  # not a row, the header row, or the rule under it
+        for name in cells[0].split(","):
+            if LOCAL_NAME.fullmatch(name.strip()):
+                reasons[name.strip()] = cells[-1]
+    return reasons

@@ -3,8 +3,8 @@
 ``check`` asks a Wikidata SPARQL endpoint about every linked item and lists the links
 whose label, type or dates do not fit; it exits 0 when all fit, 1 when any is doubtful
 and 3 when the endpoint cannot be reached (offline), so a scheduled job can tell a
-bad link from a bad network. ``export`` writes the links as CSV or QuickStatements
-for a Wikidata editor to review.
+bad link from a bad network. ``export`` writes the links as CSV, TSV or QuickStatements
+for a Wikidata editor to review; ``export --unlinked`` the entities that have no link yet.
 """
 
 import argparse
@@ -16,12 +16,14 @@ from kg import settings as settings_module
 from kg.store import StoreError
 from kg.store.evaluator import ReadOnlyHandle
 from kg.store.layout import Layout
-from kg.wikidata import WIKIDATA_SPARQL, links, remote
+from kg.wikidata import WIKIDATA_SPARQL, links, remote, unlinked
 
 #: Exit statuses of ``kg links check``.
 FIT, DOUBTFUL, OFFLINE = 0, 1, 3
 
 EXPORT_COLUMNS = ["resource", "qid", "label", "wikidata_label", "match", "evidence"]
+#: Table formats of ``kg links export``: the csv module's delimiter for each.
+DELIMITERS = {"csv": ",", "tsv": "\t"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export = sub.add_parser("export", help="write the links as CSV or QuickStatements",
                             description=_doc(export_links))
     _source_arguments(export)
-    export.add_argument("--format", choices=("csv", "quickstatements"), default="csv")
+    export.add_argument("--format", choices=(*DELIMITERS, "quickstatements"), default="csv")
+    export.add_argument("--unlinked", action="store_true",
+                        help="list the entities without a Wikidata link instead "
+                             "(iri, label, class, reason; csv or tsv)")
     export.add_argument("--output", type=argparse.FileType("w", encoding="utf-8"),
                         default=sys.stdout, help="file to write (default: standard output)")
     export.set_defaults(action_run=export_links)
@@ -52,11 +57,12 @@ def _source_arguments(parser: argparse.ArgumentParser) -> None:
     settings_module.add_arguments(parser, ("store",))
 
 
-def _links(args) -> list[links.Link]:
+def _graph(args):
+    """The data file with the ontology (which says what an entity is), or the loaded store."""
     if not args.from_store:
-        return links.read_links(links.read_graph(args.data_file))
+        return links.read_graph(args.data_file, *sorted(iris.ONTOLOGY_DIR.glob("*.ttl")))
     settings = settings_module.Settings.load(args)
-    return links.read_links(ReadOnlyHandle(Layout(settings.store)).get())
+    return ReadOnlyHandle(Layout(settings.store)).get()
 
 
 def _doc(function) -> str:
@@ -76,7 +82,7 @@ def check_links(args) -> int:
 
     Exit status: 0 all fit, 1 some doubtful, 3 endpoint unreachable.
     """
-    found = _links(args)
+    found = links.read_links(_graph(args))
     limits = remote.Limits(timeout=args.timeout)
     try:
         findings = links.check(found, args.endpoint, limits)
@@ -107,8 +113,11 @@ def export_links(args) -> int:
     certainly right (see :func:`alias_refusal`), otherwise only a comment saying why not.
     Every line's comment names the resource IRI, both labels and the start of the
     evidence, cut so that the edit summary Wikidata records stays under 500 characters.
+    With ``--unlinked``, the entities that have no link instead, with the curator's reason.
     """
-    found = _links(args)
+    if args.unlinked:
+        return export_unlinked(args)
+    found = links.read_links(_graph(args))
     wikidata_labels = _curated_wikidata_labels()
     rows = [{
         "resource": link.resource,
@@ -118,14 +127,31 @@ def export_links(args) -> int:
         "match": link.match,
         "evidence": link.evidence,
     } for link in found]
-    if args.format == "csv":
-        writer = csv.DictWriter(args.output, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    if args.format in DELIMITERS:
+        _write_table(args, EXPORT_COLUMNS, rows)
     else:
         for row in rows:
             args.output.write(_quickstatement(row, rows) + "\n")
     return 0
+
+
+def export_unlinked(args) -> int:
+    """Write every entity without a Wikidata link: IRI, label, class and the reason."""
+    if args.format not in DELIMITERS:
+        print("kg links export: --unlinked writes csv or tsv, not quickstatements",
+              file=sys.stderr)
+        return 2
+    _write_table(args, unlinked.COLUMNS,
+                 [entity.row() for entity in unlinked.read_unlinked(_graph(args))])
+    return 0
+
+
+def _write_table(args, columns: list[str], rows: list[dict]) -> None:
+    # TSV cells never hold a tab or a line break (QUOTE_MINIMAL quotes any that would).
+    writer = csv.DictWriter(args.output, fieldnames=columns, lineterminator="\n",
+                            delimiter=DELIMITERS[args.format])
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def alias_refusal(row: dict, rows: list[dict]) -> str | None:

@@ -127,10 +127,11 @@ def read_links(store: ox.Store) -> list[Link]:
     return sorted(links.values(), key=lambda link: (link.resource, link.qid))
 
 
-def read_graph(path) -> ox.Store:
-    """A Turtle file (e.g. data/triples.ttl) read into an in-memory store."""
+def read_graph(*paths) -> ox.Store:
+    """Turtle files (e.g. data/triples.ttl and the ontology) read into an in-memory store."""
     store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    for path in paths:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
     return store
 
 
