@@ -11,9 +11,11 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from kg.iris import ONTOLOGY_NS, PREFIXES, RESOURCE, WIKIDATA_ENTITY
+from kg import curate
+from kg.iris import ONTOLOGY_DIR, ONTOLOGY_NS, PREFIXES, RESOURCE, TRIPLES_FILE, WIKIDATA_ENTITY
 from kg.source import article_text
 from kg.web.examples import load_examples
+from kg.wikidata import links, unlinked
 
 ARTICLE = article_text()
 EXAMPLES = {example.name: example for example in load_examples()}
@@ -274,6 +276,20 @@ def check_undated(rows):
     assert "YaltaConference" in why
 
 
+def check_unlinked(rows):
+    found = {local(r["entity"]): r for r in rows}
+    # The same entities as `kg links export --unlinked` lists from data/triples.ttl.
+    graph = links.read_graph(TRIPLES_FILE, *sorted(ONTOLOGY_DIR.glob("*.ttl")))
+    assert set(found) == {e.local_name for e in unlinked.read_unlinked(graph)}
+    assert not set(found) & {link.resource for link in curate.load_wikidata_links()}
+    assert (found["Kresy"]["label"], found["Kresy"]["classes"]) == ("Kresy", "Region")
+    assert found["JuliuszRommel"]["classes"] == "Person"
+    in_article("Territory of Eastern Poland (Kresy)", "General Juliusz Rómmel")
+    assert {"Lwow", "SovietUnion", "SecondPolishRepublic"}.isdisjoint(found)
+    labels = [r["label"].lower() for r in rows]
+    assert labels == sorted(labels)
+
+
 CHECKS = {
     "01-start-and-end": check_start_and_end,
     "02-strength": check_strength,
@@ -293,6 +309,7 @@ CHECKS = {
     "17-kinds-of-things": check_kinds_of_things,
     "18-references": check_references,
     "20-undated-events": check_undated,
+    "21-entities-without-wikidata-links": check_unlinked,
 }
 #: Examples whose answer is not a table of solutions.
 RAW_CHECKS = {"19-invasion-as-turtle": check_invasion_as_turtle}

@@ -81,6 +81,8 @@ GRAPH_STORE_ROUTE = "/store"
 #: well-known location, as the VoID note recommends).
 DUMPS_ROUTE = "/dumps/"
 VOID_ROUTE = "/.well-known/void"
+#: The entities without a Wikidata link, for an editor to work through.
+UNLINKED_ROUTE = "/unlinked"
 
 #: What a resource's local name may hold: the build mints names from these characters
 #: only, so anything else in a URL is no resource of ours (and never reaches a query).

@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "kg.web.void",
     "kg.web.resources",
     "kg.web.pages",
+    "kg.web.unlinked",
     "kg.web.openapi",
 )
 
