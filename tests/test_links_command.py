@@ -178,6 +178,16 @@ def test_no_alias_for_a_historical_state_named_like_the_country(tmp_path):
     assert "Q1206012" in exact  # the comment says why no alias is proposed
 
 
+def test_no_alias_when_the_wikidata_label_was_never_checked(tmp_path):
+    data = tmp_path / "unchecked.ttl"
+    data.write_text(f"""
+        <{iris.resource("Somewhere")}> <{iris.PREFIXES["rdfs"]}label> "Somewhere"@en ;
+            <{iris.PREFIXES["skos"]}exactMatch> <{iris.wikidata("Q42")}> .
+    """)
+    [line] = _quickstatements("--data-file", str(data))
+    assert line.startswith("/* no alias (no Wikidata label was recorded")
+
+
 #: What Wikidata records as the summary of an alias added by a QuickStatements batch:
 #: Wikibase's autocomment and the alias (doc.wikimedia.org/Wikibase, "Summaries"), then
 #: QuickStatements' tag, the line's comment and the batch link with the user's name

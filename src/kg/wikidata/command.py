@@ -147,7 +147,8 @@ def export_unlinked(args) -> int:
 
 
 def _write_table(args, columns: list[str], rows: list[dict]) -> None:
-    # TSV cells never hold a tab or a line break (QUOTE_MINIMAL quotes any that would).
+    # A cell holding the delimiter or a line break is quoted (csv.QUOTE_MINIMAL), as
+    # spreadsheets expect in CSV and TSV alike.
     writer = csv.DictWriter(args.output, fieldnames=columns, lineterminator="\n",
                             delimiter=DELIMITERS[args.format])
     writer.writeheader()
@@ -164,6 +165,8 @@ def alias_refusal(row: dict, rows: list[dict]) -> str | None:
     """
     if row["match"] != "exact":
         return "a close match names the thing in another sense"
+    if not row["wikidata_label"]:
+        return "no Wikidata label was recorded for it in wikidata.tsv"
     if names.fold(row["label"]) == names.fold(row["wikidata_label"]):
         return "the labels agree"
     for other in rows:
@@ -196,8 +199,9 @@ def _quickstatement(row: dict, rows: list[dict]) -> str:
             f"{row['qid']} {row['wikidata_label']!r}")
     said = f"no alias ({refusal}): {said}" if refusal else f"alias from {said}"
     fixed = RECORDED_SUMMARY.format(alias=alias, comment="", batch="0" * 10, user="u" * 85)
-    comment = _cut(f"{said}; {row['evidence']}", SUMMARY_LIMIT - 1 - len(fixed))
-    comment = comment.replace("*/", "* /")
+    # "*/" would end the comment early; it is spelled apart before the comment is cut.
+    said = f"{said}; {row['evidence']}".replace("*/", "* /")
+    comment = _cut(said, SUMMARY_LIMIT - 1 - len(fixed))
     if refusal:
         return f"/* {comment} */"
     return f'{row["qid"]}\tAen\t"{alias}"\t/* {comment} */'
