@@ -222,6 +222,13 @@ def test_from_an_empty_store_says_to_load_it(tmp_path):
     assert result.returncode == 2 and "kg load" in result.stderr
 
 
+def test_a_missing_data_file_is_one_line_not_a_traceback(tmp_path):
+    missing = tmp_path / "none.ttl"
+    result = kg("links", "export", "--data-file", str(missing))
+    assert result.returncode == 2
+    assert result.stderr == f"kg links: no such data file: {missing}\n"
+
+
 def _unlinked(*args) -> list[dict]:
     result = kg("links", "export", "--unlinked", *args)
     assert result.returncode == 0, result.stderr

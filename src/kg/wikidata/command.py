@@ -10,6 +10,7 @@ for a Wikidata editor to review; ``export --unlinked`` the entities that have no
 import argparse
 import csv
 import sys
+from pathlib import Path
 
 from kg import iris, names
 from kg import settings as settings_module
@@ -60,6 +61,8 @@ def _source_arguments(parser: argparse.ArgumentParser) -> None:
 def _graph(args):
     """The data file with the ontology (which says what an entity is), or the loaded store."""
     if not args.from_store:
+        if not Path(args.data_file).is_file():
+            raise StoreError(f"no such data file: {args.data_file}")
         return links.read_graph(args.data_file, *sorted(iris.ONTOLOGY_DIR.glob("*.ttl")))
     settings = settings_module.Settings.load(args)
     return ReadOnlyHandle(Layout(settings.store)).get()
