@@ -72,15 +72,25 @@ def test_which_towns_let_the_red_army_in(ask):
 
 
 def test_what_was_annexed_by_whom(ask):
+    # "... ended on 6 October 1939 with the two-way division and annexation of the entire
+    # territory of the Second Polish Republic by Germany and the Soviet Union": each state
+    # annexed a part, not the whole, so the Second Polish Republic is not kg:annexedBy
+    # either; the division is kg:qualifier "two-way division". The Soviet part is Kresy.
     assert ask("""
-        SELECT ?place ?by WHERE { ?place kg:annexedBy ?by }""") == [
-        ("Kresy", "SovietUnion"),
-        ("SecondPolishRepublic", "NaziGermany"),
-        ("SecondPolishRepublic", "SovietUnion"),
-    ]
+        SELECT ?place ?by WHERE { ?place kg:annexedBy ?by }""") == [("Kresy", "SovietUnion")]
     assert ask("""
-        SELECT ?into WHERE { kgr:Kresy kg:incorporatedInto ?into }""") == [
-        ("ByelorussianSSR",), ("UkrainianSSR",)]
+        SELECT ?by ?how WHERE { ?division kg:territory kgr:SecondPolishRepublic ;
+                                          kg:participant ?by ; kg:qualifier ?how }""") == [
+        ("NaziGermany", "two-way division"), ("SovietUnion", "two-way division")]
+    # "The Soviet Union enclosed most of the conquered annexed territories into the
+    # Ukrainian Soviet Socialist Republic and the Byelorussian Soviet Socialist Republic":
+    # a part of Kresy (kg:qualifier "most") went into the two republics, not all of it.
+    assert ask("""
+        SELECT ?into WHERE { kgr:Kresy kg:incorporatedInto ?into }""") == []
+    assert ask("""
+        SELECT ?into ?how WHERE { ?part kg:partOf kgr:Kresy ; kg:incorporatedInto ?into ;
+                                        kg:qualifier ?how }""") == [
+        ("ByelorussianSSR", "most"), ("UkrainianSSR", "most")]
     assert ask("""
         SELECT ?place ?to WHERE { ?place kg:returnedTo ?to }""") == [
         ("BialystokRegion", "PeoplesRepublicOfPoland"),
@@ -99,7 +109,8 @@ def test_which_figures_are_contested_and_by_which_sources(ask):
     for kind, side, low, high, cited in rows:
         ranges.setdefault((kind, side, low, high), set()).update({cited} - {None})
     assert ranges == {
-        ("qk-captured", "SecondPolishRepublic", "320000", "450000"): {"[5]"},
+        # "320,000-450,000 captured[5]:85": page 85 of reference [5].
+        ("qk-captured", "SecondPolishRepublic", "320000", "450000"): {"[5]:85"},
         ("qk-dead-or-missing", "SecondPolishRepublic", "3000", "7000"): {"[1]", "[4]"},
         ("qk-killed-or-missing", "SovietUnion", "1475", "3000"): set(),
         ("qk-personnel", "SovietUnion", "600000", "800000"): {"[2]", "[3]"},
