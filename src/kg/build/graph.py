@@ -233,13 +233,13 @@ def support_problems(triple: Triple, span: str, names: Names, record: Record,
     """Why ``span`` (the quote and its markers) does not state ``triple``: [] if it does."""
     words = support.normalise(span)
     problems = [
-        f"{node.value.removeprefix(iris.RESOURCE)} is not named there"
+        f"{_local(node)} is not named there"
         for node in (triple.subject, triple.object)
         if triple.predicate != terms.RDF_TYPE and not names.named(node, words, record, own)
     ]
     if triple.predicate == terms.RDF_TYPE:
         if not names.named(triple.subject, words, record, own):
-            problems.append(f"{triple.subject.value.removeprefix(iris.RESOURCE)} is not named there")
+            problems.append(f"{_local(triple.subject)} is not named there")
         if not class_named(triple.object, span):
             problems.append(f"the class's name {ontology.class_label(triple.object)!r} "
                             "is not written there")
@@ -248,6 +248,10 @@ def support_problems(triple: Triple, span: str, names: Names, record: Record,
         if problem:
             problems.append(problem)
     return problems
+
+
+def _local(node: NamedNode) -> str:
+    return node.value.removeprefix(iris.RESOURCE)
 
 
 def class_named(cls: NamedNode, span: str) -> bool:
