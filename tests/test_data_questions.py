@@ -210,3 +210,75 @@ def test_the_readme_example_returns_facts_with_their_quotes():
     }
     assert ("startDate", "1939-09-17", "17 September – 6 October 1939") in rows
     assert ("endDate", "1939-10-06", "17 September – 6 October 1939") in rows
+
+
+def test_which_republics_received_part_of_kresy(ask):
+    # "The Soviet Union enclosed most of the conquered annexed territories into the
+    # Ukrainian Soviet Socialist Republic and the Byelorussian Soviet Socialist Republic."
+    assert ask("""
+        SELECT ?republic ?part ?how WHERE {
+          ?part kg:partOf kgr:Kresy ; kg:incorporatedInto ?republic ; kg:qualifier ?how .
+        }""") == [
+        ("ByelorussianSSR", "MostOfTheAnnexedTerritories", "most"),
+        ("UkrainianSSR", "MostOfTheAnnexedTerritories", "most"),
+    ]
+    # The article's words for that part are its label, and a span states it.
+    assert ask("""
+        SELECT ?label ?quote WHERE {
+          kgr:MostOfTheAnnexedTerritories rdfs:label ?label .
+          ?st rdf:subject kgr:MostOfTheAnnexedTerritories ; rdf:predicate rdfs:label ;
+              prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+        }""") == [("most of the conquered annexed territories",
+                   "The Soviet Union enclosed most of the conquered annexed territories into the "
+                   "Ukrainian Soviet Socialist Republic and the Byelorussian Soviet Socialist "
+                   "Republic.")]
+
+
+def test_how_long_between_the_pact_and_the_german_invasion(ask):
+    # "One week after the signing of the Molotov–Ribbentrop Pact, German forces invaded
+    # Poland ... on 1 September 1939": one week, approximate (23 August to 1 September is
+    # nine days), in the article's unit; no count of days the article does not write.
+    assert ask("""
+        SELECT ?min ?max ?unit ?approximate WHERE {
+          ?claim kg:about kgr:MolotovRibbentropPactSigning, kgr:GermanInvasionOfPoland ;
+                 kg:quantityKind/rdfs:label ?unit ; kg:minimum ?min ; kg:maximum ?max ;
+                 kg:approximate ?approximate .
+        }""") == [("1", "1", "weeks", "true")]
+    assert ask("""
+        SELECT ?claim WHERE { ?claim kg:about kgr:MolotovRibbentropPactSigning ;
+                                     kg:minimum|kg:maximum 7 }""") == []
+    assert ask("""
+        SELECT ?signed ?invaded WHERE {
+          kgr:MolotovRibbentropPactSigning kg:pointInTime ?signed .
+          kgr:GermanInvasionOfPoland kg:startDate ?invaded }""") == [("1939-08-23", "1939-09-01")]
+
+
+def test_which_labels_are_the_articles_own_words(ask):
+    # "... with the United Kingdom, France, Poland, and Romania ...": the article says
+    # "Romania"; "Kingdom of Romania" is the curator's label, inferred from that span.
+    rows = ask("""
+        SELECT ?property ?label ?how ?quote WHERE {
+          VALUES ?property { rdfs:label skos:altLabel }
+          kgr:KingdomOfRomania ?property ?label FILTER(lang(?label) = "en")
+          ?st rdf:subject kgr:KingdomOfRomania ; rdf:predicate ?property ; rdf:object ?label .
+          { ?st prov:wasDerivedFrom ?ev BIND("the article says" AS ?how) }
+          UNION
+          { ?st prov:wasGeneratedBy kgr:activity-curation ; prov:used ?ev
+            BIND("the curator inferred, from" AS ?how) }
+          ?ev oa:hasSelector/oa:exact ?quote .
+          FILTER(STRSTARTS(?quote, "Several months before"))
+        }""")
+    assert {(p.rsplit("#", 1)[-1], label, how) for p, label, how, _ in rows} == {
+        ("altLabel", "Romania", "the article says"),
+        ("label", "Kingdom of Romania", "the curator inferred, from"),
+    }
+    # Every label the article states is written in its quote, case and accents aside.
+    stated = ask("""
+        SELECT ?label ?quote WHERE {
+          VALUES ?property { rdfs:label skos:altLabel }
+          ?st rdf:predicate ?property ; rdf:object ?label ;
+              prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+        }""")
+    assert len(stated) > 40
+    assert all(label.casefold() in quote.casefold() for label, quote in stated
+               if label.isascii() and quote.isascii()), stated
