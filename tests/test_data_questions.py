@@ -282,3 +282,19 @@ def test_which_labels_are_the_articles_own_words(ask):
     assert len(stated) > 40
     assert all(label.casefold() in quote.casefold() for label, quote in stated
                if label.isascii() and quote.isascii()), stated
+
+
+def test_the_readme_query_for_inferred_facts_returns_the_reason_and_the_words():
+    readme = (iris.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    query = readme.split("### Provenance", 1)[1].split("```sparql")[2].split("```", 1)[0]
+    store = ox.Store()
+    store.load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
+    rows = {
+        (row["subject"].value.removeprefix(iris.RESOURCE), row["value"].value, row["quote"].value)
+        for row in store.query(query)
+    }
+    assert ("KingdomOfRomania", "Kingdom of Romania", next(
+        quote for _, _, quote in rows if quote.startswith("Several months before"))) in rows
+    assert ("claim-people-deported", "200000", "The Soviet NKVD sent hundreds of thousands of "
+            "people from eastern Poland to Siberia and other remote parts of the Soviet Union in "
+            "four major waves of deportation between 1939 and 1941.") in rows
