@@ -26,6 +26,7 @@ XSD = iris.PREFIXES["xsd"]
 #: Subjects that describe where facts come from rather than the history itself.
 PROVENANCE_CLASSES = [
     "rdf:Statement", "oa:SpecificResource", "oa:TextQuoteSelector", "oa:TextPositionSelector",
+    "oa:Annotation",
     "prov:Activity", "prov:Agent", "schema:Article", "schema:Organization",
 ]
 

@@ -103,12 +103,13 @@ class Names:
         for prop in (RDFS.label, SKOS.altLabel):
             for node, label in graph.subject_objects(prop):
                 self.labels[node].add(str(label))
-        # A mention the curator declared for a span: a hidden label whose statement used it.
+        # A mention the curator declared for a span: an annotation identifying a resource
+        # in the span's words (which must be the span's own words).
         self.mentions = defaultdict(set)
-        for st in graph.subjects(RDF.predicate, SKOS.hiddenLabel):
-            for ev in graph.objects(st, PROV.used):
-                mention = (graph.value(st, RDF.subject), str(graph.value(st, RDF.object)))
-                self.mentions[ev].add(mention)
+        for note in graph.subjects(OA.motivatedBy, OA.identifying):
+            ev, words = graph.value(note, OA.hasTarget), str(graph.value(note, KG.words))
+            assert words in evidence[ev][1], (note, words)
+            self.mentions[ev].add((graph.value(note, OA.hasBody), words))
         # An infobox line names the infobox's subject: what its title line labels.
         self.infobox_subject = {
             graph.value(st, RDF.subject)

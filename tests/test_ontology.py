@@ -50,7 +50,7 @@ CONTRACT_PROPERTIES = set(
     " annexedBy cededTo returnedTo incorporatedInto territory occupiedBy"
     " about quantityKind side minimum maximum approximate unit"
     " claimant accordingTo proposition qualifier section citation unqualifiedBecause method"
-    " page pageOf"
+    " page pageOf words"
     " result victor agreement belongsTo".split()
 )
 

@@ -172,3 +172,22 @@ def reference_note_triples(reference: NamedNode, marker: str) -> list[Triple]:
         Triple(reference, _n(RDFS, "seeAlso"), NamedNode(RETRIEVED_REVISION_URL)),
         Triple(reference, _n(RDFS, "seeAlso"), NamedNode(source.ARTICLE_URL)),
     ]
+
+
+def mention_triples(evidence: Evidence, words: str, resource: NamedNode,
+                    curation: NamedNode) -> list[Triple]:
+    """A curator's mention ("them" in a quote names kgr:RedArmy) as a Web Annotation that
+    identifies (``oa:identifying``) the resource in the span: what lets the support rule
+    count a resource as named by words that are not one of its labels."""
+    digest = terms.digest(evidence.iri.value, words, resource.value)
+    node = NamedNode(iris.resource(f"mention-{digest}"))
+    name = resource.value.removeprefix(iris.RESOURCE)
+    return [
+        Triple(node, _n(RDF, "type"), _n(OA, "Annotation")),
+        Triple(node, _n(RDFS, "label"), terms.english(f"{words!r} read as naming {name}")),
+        Triple(node, _n(OA, "motivatedBy"), _n(OA, "identifying")),
+        Triple(node, _n(OA, "hasTarget"), evidence.iri),
+        Triple(node, _n(OA, "hasBody"), resource),
+        Triple(node, NamedNode(iris.term("words")), Literal(words)),
+        Triple(node, _n(PROV, "wasGeneratedBy"), curation),
+    ]
