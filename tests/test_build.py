@@ -175,7 +175,6 @@ def test_turtle_is_sorted_with_prefixed_names_and_reads_back():
 def test_every_quote_of_the_curated_source_pins_one_span():
     text = article_text()
     for record in load_records():
-        if record.quote is not None:
-            span = find_quote(text, record.quote, where=record.where,
-                              occurrence=record.occurrence, prefix=record.prefix)
-            assert text[span.start : span.end] == record.quote
+        span = find_quote(text, record.quote, where=record.where,
+                          occurrence=record.occurrence, prefix=record.prefix)
+        assert text[span.start : span.end] == record.quote

@@ -12,7 +12,6 @@ fact gets its statement node, and the build refuses a result that names a resour
 no type or label.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -34,9 +33,6 @@ from .quotes import (
 
 RDFS_LABEL = terms.prefixed("rdfs:label")
 SKOS_ALT = terms.prefixed("skos:altLabel")
-APPROXIMATE = terms.predicate("approximate")
-PART_OF = terms.predicate("partOf")
-CLAIMANT = terms.predicate("claimant")
 LINK_PROPERTY = {"exact": "skos:exactMatch", "close": "skos:closeMatch"}
 #: Inverse properties, both written so that queries without the ontology find either
 #: direction; the words that state a fact state its inverse too.
@@ -175,89 +171,6 @@ REFERENCE_REASON = ("A bracketed marker of the article's text is one of its refe
                     "note markers; the text does not say what it cites.")
 
 
-class Names:
-    """What names each resource in a quote: its labels in any language, alternative labels,
-    the reference markers, and the mentions a record declares for its own quote."""
-
-    def __init__(self, records: list[Record], triples: dict[str, RecordFacts]):
-        self.labels: dict[NamedNode, set[str]] = defaultdict(set)
-        for facts in triples.values():
-            for triple in facts.stated + facts.described + [t for t, _ in facts.inferred]:
-                if triple.predicate in (RDFS_LABEL, SKOS_ALT):
-                    self.labels[triple.subject].add(support.normalise(triple.object.value))
-        self.mentions = {
-            r.where: {terms.resource(name): support.normalise(words)
-                      for words, name in r.mentions.items()}
-            for r in records
-        }
-        # An infobox line is about what the infobox's title names (its first record).
-        title = next((r for r in records if r.section == "Infobox"), None)
-        self.infobox_subject = (
-            {t.subject for t in triples[title.where].described if t.predicate == RDFS_LABEL}
-            if title else set()
-        )
-
-    def named(self, node, words: str, record: Record, own: set[NamedNode]) -> bool:
-        """Whether ``words`` (normalised) name ``node``: a literal or a claim the record
-        itself makes counts as named, and in an infobox line the infobox's subject."""
-        where, section = record.where, record.section
-        if not isinstance(node, NamedNode) or node in own:
-            return True
-        if section == "Infobox" and node in self.infobox_subject:
-            return True
-        local = node.value.removeprefix(iris.RESOURCE)
-        marker = MARKER_OF.match(local)
-        if marker:
-            return support.has_phrase(words, support.normalise(marker_text(marker)))
-        mention = self.mentions.get(where, {}).get(node)
-        names = self.labels.get(node, set()) | ({mention} if mention else set())
-        return any(support.has_phrase(words, name, plural=True) for name in names)
-
-
-def marker_text(match: re.Match) -> str:
-    """``ref-5`` -> "[5]", ``note-3`` -> "[Note 3]", ``ref-5-p85`` -> "[5]:85"."""
-    kind, number, page = match.groups()
-    text = f"[{number}]" if kind == "ref" else f"[Note {number}]"
-    return text + (f":{page}" if page else "")
-
-
-#: A reference's local name, which :func:`reference_names` mints from its marker.
-MARKER_OF = re.compile(r"(ref|note)-(\d+)(?:-p(\d+))?\Z")
-
-
-def support_problems(triple: Triple, span: str, names: Names, record: Record,
-                     own: set[NamedNode]) -> list[str]:
-    """Why ``span`` (the quote and its markers) does not state ``triple``: [] if it does."""
-    words = support.normalise(span)
-    problems = [
-        f"{_local(node)} is not named there"
-        for node in (triple.subject, triple.object)
-        if triple.predicate != terms.RDF_TYPE and not names.named(node, words, record, own)
-    ]
-    if triple.predicate == terms.RDF_TYPE:
-        if not names.named(triple.subject, words, record, own):
-            problems.append(f"{_local(triple.subject)} is not named there")
-        if not class_named(triple.object, span):
-            problems.append(f"the class's name {ontology.class_label(triple.object)!r} "
-                            "is not written there")
-    if isinstance(triple.object, Literal):
-        problem = support.literal_problem(triple.object, span)
-        if problem:
-            problems.append(problem)
-    return problems
-
-
-def _local(node: NamedNode) -> str:
-    return node.value.removeprefix(iris.RESOURCE)
-
-
-def class_named(cls: NamedNode, span: str) -> bool:
-    """The quote calls the thing by its class's name ("a military operation")."""
-    label = ontology.class_label(cls)
-    return label is not None and support.has_phrase(
-        support.normalise(span), support.normalise(label), plural=True)
-
-
 def _short(triple: Triple) -> str:
     def name(node):
         if isinstance(node, NamedNode):
@@ -266,34 +179,6 @@ def _short(triple: Triple) -> str:
                     return node.value.removeprefix(iris.PREFIXES[prefix])
         return str(node)
     return f"[{name(triple.subject)}, {name(triple.predicate)}, {name(triple.object)}]"
-
-
-def hedge_problems(record: Record, stated: list[Triple], own: set[NamedNode]) -> list[str]:
-    """The qualifying words of the quote that none of its stated facts carry and the
-    record does not explain (``hedges``)."""
-    literals = [support.normalise(t.object.value) for t in stated if isinstance(t.object, Literal)]
-    predicates = {t.predicate for t in stated}
-    approximate = any(t.predicate == APPROXIMATE and t.object.value == "true" for t in stated)
-    problems = []
-    for hedge in support.hedges_in(MARKER.sub(" ", record.quote)):
-        carried = (
-            hedge in record.hedges
-            or any(support.has_phrase(text, hedge) for text in literals)
-            or (hedge in support.APPROXIMATE_HEDGES and approximate)
-            or (hedge in support.PART_HEDGES and PART_OF in predicates)
-            or (hedge in support.DISTANCE_HEDGES and CLAIMANT in predicates)
-        )
-        if not carried:
-            problems.append(
-                f"{record.where}: the quote says {hedge!r} but no stated fact carries it "
-                f"(a part resource, kg:approximate, kg:qualifier, a claim with its claimant) "
-                f"and 'hedges' gives no reason why none is needed"
-            )
-    unknown = set(record.hedges) - set(support.hedges_in(MARKER.sub(" ", record.quote)))
-    if unknown:
-        problems.append(f"{record.where}: 'hedges' explains words the quote does not hold: "
-                        f"{sorted(unknown)}")
-    return problems
 
 
 def reference_facts(text: str, records: list[Record], spans: dict[str, Evidence], facts: Facts):
@@ -350,7 +235,7 @@ def collect_facts(text: str, records: list[Record]) -> Facts:
     facts = Facts()
     spans: dict[str, Evidence] = {}
     by_record = {record.where: record_triples(record) for record in records}
-    names = Names(records, by_record)
+    names = support.Names(records, by_record)
     problems = []
     for record in records:
         found = by_record[record.where]
@@ -361,23 +246,23 @@ def collect_facts(text: str, records: list[Record]) -> Facts:
         words = record.quote + " " + (record.citation or "")
         problems += [f"{record.where}: {record.quote!r} does not state {_short(t)}: {why}"
                      for t in found.stated
-                     for why in support_problems(t, words, names, record, found.claims)]
+                     for why in support.support_problems(t, words, names, record, found.claims)]
         problems += [f"{record.where}: mention {w!r} is not in the quote (word for word)"
                      for w in record.mentions if w not in record.quote]
         stated = list(found.stated)
         for triple in found.described:
             if triple.predicate == terms.RDF_TYPE:
-                supported = class_named(triple.object, words) and names.named(
+                supported = support.class_named(triple.object, words) and names.named(
                     triple.subject, support.normalise(words), record, found.claims)
                 reason = CLASS_REASON.format(label=ontology.class_label(triple.object))
             else:
-                supported = not support_problems(triple, words, names, record, found.claims)
+                supported = not support.support_problems(triple, words, names, record, found.claims)
                 reason = LABEL_REASON
             if supported:
                 stated.append(triple)
             else:
                 found.inferred.append((triple, reason))
-        problems += hedge_problems(record, stated, found.claims)
+        problems += support.hedge_problems(record, stated)
         evidence = Evidence(span, record.section, record.citation, tuple(
             f"{word}: {why}" for word, why in sorted(record.hedges.items())))
         spans[record.where] = evidence

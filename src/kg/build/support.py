@@ -12,11 +12,22 @@ must be carried into the data; :data:`HEDGES` lists the ones the build looks for
 import datetime
 import re
 import unicodedata
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from pyoxigraph import Literal
+from pyoxigraph import Literal, NamedNode, Triple
 
 from kg import iris
+from kg.curate import Record
+
+from . import ontology, terms
+from .quotes import MARKER
+
+RDFS_LABEL = terms.prefixed("rdfs:label")
+SKOS_ALT = terms.prefixed("skos:altLabel")
+APPROXIMATE = terms.predicate("approximate")
+PART_OF = terms.predicate("partOf")
+CLAIMANT = terms.predicate("claimant")
 
 XSD = iris.PREFIXES["xsd"]
 
@@ -139,3 +150,115 @@ def hedges_in(span: str) -> list[str]:
             found.append(hedge)
             text = re.sub(r"(?<!\w)" + re.escape(hedge) + r"(?!\w)", " ", text)
     return found
+
+
+class Names:
+    """What names each resource in a quote: its labels in any language, alternative labels,
+    the reference markers, and the mentions a record declares for its own quote."""
+
+    def __init__(self, records: list[Record], triples: dict):
+        """``triples``: each record's triples (graph.RecordFacts), by ``Record.where``."""
+        self.labels: dict[NamedNode, set[str]] = defaultdict(set)
+        for facts in triples.values():
+            for triple in facts.stated + facts.described + [t for t, _ in facts.inferred]:
+                if triple.predicate in (RDFS_LABEL, SKOS_ALT):
+                    self.labels[triple.subject].add(normalise(triple.object.value))
+        self.mentions = {
+            r.where: {terms.resource(name): normalise(words)
+                      for words, name in r.mentions.items()}
+            for r in records
+        }
+        # An infobox line is about what the infobox's title names (its first record).
+        title = next((r for r in records if r.section == "Infobox"), None)
+        self.infobox_subject = (
+            {t.subject for t in triples[title.where].described if t.predicate == RDFS_LABEL}
+            if title else set()
+        )
+
+    def named(self, node, words: str, record: Record, own: set[NamedNode]) -> bool:
+        """Whether ``words`` (normalised) name ``node``: a literal or a claim the record
+        itself makes counts as named, and in an infobox line the infobox's subject."""
+        where, section = record.where, record.section
+        if not isinstance(node, NamedNode) or node in own:
+            return True
+        if section == "Infobox" and node in self.infobox_subject:
+            return True
+        local = node.value.removeprefix(iris.RESOURCE)
+        marker = MARKER_OF.match(local)
+        if marker:
+            return has_phrase(words, normalise(marker_text(marker)))
+        mention = self.mentions.get(where, {}).get(node)
+        names = self.labels.get(node, set()) | ({mention} if mention else set())
+        return any(has_phrase(words, name, plural=True) for name in names)
+
+
+def marker_text(match: re.Match) -> str:
+    """``ref-5`` -> "[5]", ``note-3`` -> "[Note 3]", ``ref-5-p85`` -> "[5]:85"."""
+    kind, number, page = match.groups()
+    text = f"[{number}]" if kind == "ref" else f"[Note {number}]"
+    return text + (f":{page}" if page else "")
+
+
+#: A reference's local name, which :func:`reference_names` mints from its marker.
+MARKER_OF = re.compile(r"(ref|note)-(\d+)(?:-p(\d+))?\Z")
+
+
+def support_problems(triple: Triple, span: str, names: Names, record: Record,
+                     own: set[NamedNode]) -> list[str]:
+    """Why ``span`` (the quote and its markers) does not state ``triple``: [] if it does."""
+    words = normalise(span)
+    problems = [
+        f"{_local(node)} is not named there"
+        for node in (triple.subject, triple.object)
+        if triple.predicate != terms.RDF_TYPE and not names.named(node, words, record, own)
+    ]
+    if triple.predicate == terms.RDF_TYPE:
+        if not names.named(triple.subject, words, record, own):
+            problems.append(f"{_local(triple.subject)} is not named there")
+        if not class_named(triple.object, span):
+            problems.append(f"the class's name {ontology.class_label(triple.object)!r} "
+                            "is not written there")
+    if isinstance(triple.object, Literal):
+        problem = literal_problem(triple.object, span)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _local(node: NamedNode) -> str:
+    return node.value.removeprefix(iris.RESOURCE)
+
+
+def class_named(cls: NamedNode, span: str) -> bool:
+    """The quote calls the thing by its class's name ("a military operation")."""
+    label = ontology.class_label(cls)
+    return label is not None and has_phrase(
+        normalise(span), normalise(label), plural=True)
+
+
+def hedge_problems(record: Record, stated: list[Triple]) -> list[str]:
+    """The qualifying words of the quote that none of its stated facts carry and the
+    record does not explain (``hedges``)."""
+    literals = [normalise(t.object.value) for t in stated if isinstance(t.object, Literal)]
+    predicates = {t.predicate for t in stated}
+    approximate = any(t.predicate == APPROXIMATE and t.object.value == "true" for t in stated)
+    problems = []
+    for hedge in hedges_in(MARKER.sub(" ", record.quote)):
+        carried = (
+            hedge in record.hedges
+            or any(has_phrase(text, hedge) for text in literals)
+            or (hedge in APPROXIMATE_HEDGES and approximate)
+            or (hedge in PART_HEDGES and PART_OF in predicates)
+            or (hedge in DISTANCE_HEDGES and CLAIMANT in predicates)
+        )
+        if not carried:
+            problems.append(
+                f"{record.where}: the quote says {hedge!r} but no stated fact carries it "
+                f"(a part resource, kg:approximate, kg:qualifier, a claim with its claimant) "
+                f"and 'hedges' gives no reason why none is needed"
+            )
+    unknown = set(record.hedges) - set(hedges_in(MARKER.sub(" ", record.quote)))
+    if unknown:
+        problems.append(f"{record.where}: 'hedges' explains words the quote does not hold: "
+                        f"{sorted(unknown)}")
+    return problems
