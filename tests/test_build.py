@@ -7,16 +7,16 @@ import pytest
 
 from kg import iris
 from kg.build import terms
-from kg.build.graph import BuildError, build_triples
+from kg.build.graph import BuildError, build_triples, collect_facts
 from kg.build.quotes import find_quote, reference_names
 from kg.build.turtle import serialize
 from kg.curate import CurationError, load_records, parse_record
 from kg.source import article_text
 
 
-def test_reference_markers_name_references_and_pages_stay_in_the_citation():
+def test_reference_markers_name_references_and_a_page_is_a_reference_of_its_own():
     assert reference_names("[1][Note 1]") == ["ref-1", "note-1"]
-    assert reference_names("[5]:85") == ["ref-5"]
+    assert reference_names("[5]:85") == ["ref-5-p85"]
     with pytest.raises(ValueError, match="not a sequence of reference markers"):
         reference_names("see [1]")
 
@@ -44,13 +44,105 @@ def test_a_record_with_a_typo_is_refused():
         parse_record("x.yaml#1", {"quote": "4,736 tanks", "section": "Box",
                                   "facts": [["a", "b", "c"]]})
     with pytest.raises(CurationError, match="need a 'reason'"):
-        parse_record("x.yaml#1", {"activity": "curation", "facts": [["a", "b", "c"]]})
+        parse_record("x.yaml#1", {"quote": "4,736 tanks", "section": "Infobox",
+                                  "inferred": [{"facts": [["a", "b", "c"]]}]})
+    with pytest.raises(CurationError, match="needs the 'quote'"):
+        parse_record("x.yaml#1", {"section": "Lead", "facts": [["a", "b", "c"]]})
+
+
+LEAD_ON_ROMANIA = ("Facing a second front, the Polish government concluded that the defence of "
+                   "the Romanian Bridgehead was no longer feasible and ordered an emergency "
+                   "evacuation of all uniformed troops to then-neutral Romania.")
+
+
+def romania_record(**extra):
+    return parse_record("test.yaml#1", {
+        "quote": LEAD_ON_ROMANIA, "section": "Background", "citation": "[1]",
+        "entities": [{"name": "KingdomOfRomania", "class": "State", "label": "Kingdom of Romania",
+                      "alt": ["Romania"]}],
+        **extra,
+    })
+
+
+def how_known(facts, subject, predicate, obj):
+    """"stated" (derived from a span), "inferred" (by the curation, with the spans it used
+    and a reason), or None."""
+    fact = ox.Triple(subject, predicate, obj)
+    if fact in facts.evidence:
+        return "stated"
+    if facts.activities.get(fact) == {"curation"} and facts.used[fact] and facts.comments[fact]:
+        return "inferred"
+    return None
+
+
+def test_a_fact_its_quote_does_not_state_is_refused_naming_the_fact_and_why():
+    wrong_number = romania_record(facts=[["KingdomOfRomania", "rdfs:comment", {"en": "neutral"}],
+                                         ["KingdomOfRomania", "durationDays", {"integer": 7}]])
+    with pytest.raises(BuildError, match=r"test\.yaml#1: .*\[KingdomOfRomania, durationDays, "
+                                         r"\"7\".*the number 7 is not written there"):
+        build_triples(article_text(), [wrong_number])
+    unnamed = romania_record(facts=[["KingdomOfRomania", "belligerent", "KingdomOfRomania"],
+                                    ["PolishArmy", "destination", "KingdomOfRomania"]],
+                             entities=[{"name": "KingdomOfRomania", "class": "State",
+                                        "label": "Kingdom of Romania", "alt": ["Romania"]},
+                                       {"name": "PolishArmy", "class": "ArmedForce",
+                                        "label": "Polish Army"}])
+    with pytest.raises(BuildError, match="PolishArmy is not named there"):
+        build_triples(article_text(), [unnamed])
+
+
+def test_a_mention_names_a_resource_and_the_curators_words_are_the_curators():
+    record = romania_record(
+        mentions={"uniformed troops": "PolishArmy"},
+        entities=[{"name": "KingdomOfRomania", "class": "State", "label": "Kingdom of Romania",
+                   "alt": ["Romania"]},
+                  {"name": "PolishArmy", "class": "ArmedForce", "label": "Polish Army"}],
+        facts=[["PolishArmy", "destination", "KingdomOfRomania"]],
+        inferred=[{"reason": "Romania is a destination here.",
+                   "facts": [["KingdomOfRomania", "a", "Country"]]}],
+    )
+    facts = collect_facts(article_text(), [record])
+    romania, army = ox.NamedNode(iris.resource("KingdomOfRomania")), ox.NamedNode(
+        iris.resource("PolishArmy"))
+    label = ox.NamedNode(iris.PREFIXES["rdfs"] + "label")
+    alt = ox.NamedNode(iris.PREFIXES["skos"] + "altLabel")
+    destination = ox.NamedNode(iris.term("destination"))
+    assert how_known(facts, army, destination, romania) == "stated"
+    assert how_known(facts, romania, alt, ox.Literal("Romania", language="en")) == "stated"
+    # "Kingdom of Romania" is not written in the quote: a label the curator minted.
+    assert how_known(facts, romania, label,
+                     ox.Literal("Kingdom of Romania", language="en")) == "inferred"
+    assert how_known(facts, romania, terms.RDF_TYPE,
+                     ox.NamedNode(iris.term("Country"))) == "inferred"
+    # The mention is the curator's too: an annotation generated by the curation.
+    body = ox.NamedNode(iris.PREFIXES["oa"] + "hasBody")
+    mention = next(t.subject for t in facts.mentions if t.predicate == body)
+    assert {(t.predicate.value.rsplit("#", 1)[-1], t.object) for t in facts.mentions
+            if t.subject == mention} >= {
+        ("hasBody", army), ("words", ox.Literal("uniformed troops")),
+        ("wasGeneratedBy", ox.NamedNode(iris.resource("activity-curation")))}
+
+
+def test_a_qualifying_word_must_be_carried_or_explained():
+    text = article_text()
+    quote = "Some 320,000 Polish prisoners of war had been captured."
+    claim = {"name": "claim-x", "class": "QuantityClaim", "label": "x", "minimum": 320000,
+             "maximum": 320000}
+    bare = parse_record("test.yaml#3", {"quote": quote, "section": "Lead", "claims": [claim]})
+    with pytest.raises(BuildError, match=r"test\.yaml#3: the quote says 'some'"):
+        build_triples(text, [bare])
+    approximate = parse_record("test.yaml#3", {"quote": quote, "section": "Lead",
+                                               "claims": [{**claim, "approximate": True}]})
+    assert collect_facts(text, [approximate])
+    explained = parse_record("test.yaml#3", {"quote": quote, "section": "Lead",
+                                             "claims": [claim], "hedges": {"some": "because"}})
+    assert collect_facts(text, [explained])
 
 
 def test_a_resource_used_but_never_described_is_refused():
     record = parse_record("x.yaml#1", {
-        "quote": "4,736 tanks", "section": "Infobox",
-        "facts": [["SovietInvasionOfPoland", "participant", "TankCorps"]],
+        "quote": "4,736 tanks", "section": "Infobox", "mentions": {"tanks": "TankCorps"},
+        "inferred": [{"reason": "r", "facts": [["Poland", "participant", "TankCorps"]]}],
     })
     with pytest.raises(BuildError, match="TankCorps: no rdf:type"):
         build_triples(article_text(), [record])
@@ -83,7 +175,6 @@ def test_turtle_is_sorted_with_prefixed_names_and_reads_back():
 def test_every_quote_of_the_curated_source_pins_one_span():
     text = article_text()
     for record in load_records():
-        if record.quote is not None:
-            span = find_quote(text, record.quote, where=record.where,
-                              occurrence=record.occurrence, prefix=record.prefix)
-            assert text[span.start : span.end] == record.quote
+        span = find_quote(text, record.quote, where=record.where,
+                          occurrence=record.occurrence, prefix=record.prefix)
+        assert text[span.start : span.end] == record.quote

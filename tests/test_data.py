@@ -26,6 +26,7 @@ XSD = iris.PREFIXES["xsd"]
 #: Subjects that describe where facts come from rather than the history itself.
 PROVENANCE_CLASSES = [
     "rdf:Statement", "oa:SpecificResource", "oa:TextQuoteSelector", "oa:TextPositionSelector",
+    "oa:Annotation",
     "prov:Activity", "prov:Agent", "schema:Article", "schema:Organization",
 ]
 
@@ -118,7 +119,7 @@ def test_every_evidence_span_slices_the_article_exactly(store, text):
         assert row["suffix"].value == text[end : end + CONTEXT_CHARS]
 
 
-def test_every_fact_has_a_statement_and_most_point_at_the_article(store):
+def test_every_fact_has_a_statement_from_a_span_or_an_activity(store):
     facts = fact_triples(store)
     statements = select(store, """
         SELECT ?s ?p ?o (BOUND(?ev) AS ?span) (BOUND(?act) AS ?activity) WHERE {
@@ -136,11 +137,11 @@ def test_every_fact_has_a_statement_and_most_point_at_the_article(store):
     assert not missing, f"{len(missing)} facts without a statement, e.g. {missing[:3]}"
     unsourced = [t for t in facts if not any(by_triple[t])]
     assert not unsourced, f"statements with neither span nor activity: {unsourced[:3]}"
+    # No target share: a span is the evidence only of what it states (test_data_support.py).
     from_span = sum(1 for t in facts if by_triple[t][0])
-    ratio = from_span / len(facts)
-    print(f"\n{len(facts)} fact triples, {from_span} from an article span ({ratio:.1%})")
-    assert ratio >= 0.90
-    dangling = [t for t in by_triple if t not in set(facts)]
+    print(f"\n{len(facts)} fact triples, {from_span} stated by an article span")
+    asserted = {q.triple for q in store}
+    dangling = [t for t in by_triple if t not in asserted]
     assert not dangling, f"statements about triples the data does not assert: {dangling[:3]}"
 
 

@@ -72,15 +72,25 @@ def test_which_towns_let_the_red_army_in(ask):
 
 
 def test_what_was_annexed_by_whom(ask):
+    # "... ended on 6 October 1939 with the two-way division and annexation of the entire
+    # territory of the Second Polish Republic by Germany and the Soviet Union": each state
+    # annexed a part, not the whole, so the Second Polish Republic is not kg:annexedBy
+    # either; the division is kg:qualifier "two-way division". The Soviet part is Kresy.
     assert ask("""
-        SELECT ?place ?by WHERE { ?place kg:annexedBy ?by }""") == [
-        ("Kresy", "SovietUnion"),
-        ("SecondPolishRepublic", "NaziGermany"),
-        ("SecondPolishRepublic", "SovietUnion"),
-    ]
+        SELECT ?place ?by WHERE { ?place kg:annexedBy ?by }""") == [("Kresy", "SovietUnion")]
     assert ask("""
-        SELECT ?into WHERE { kgr:Kresy kg:incorporatedInto ?into }""") == [
-        ("ByelorussianSSR",), ("UkrainianSSR",)]
+        SELECT ?by ?how WHERE { ?division kg:territory kgr:SecondPolishRepublic ;
+                                          kg:participant ?by ; kg:qualifier ?how }""") == [
+        ("NaziGermany", "two-way division"), ("SovietUnion", "two-way division")]
+    # "The Soviet Union enclosed most of the conquered annexed territories into the
+    # Ukrainian Soviet Socialist Republic and the Byelorussian Soviet Socialist Republic":
+    # a part of Kresy (kg:qualifier "most") went into the two republics, not all of it.
+    assert ask("""
+        SELECT ?into WHERE { kgr:Kresy kg:incorporatedInto ?into }""") == []
+    assert ask("""
+        SELECT ?into ?how WHERE { ?part kg:partOf kgr:Kresy ; kg:incorporatedInto ?into ;
+                                        kg:qualifier ?how }""") == [
+        ("ByelorussianSSR", "most"), ("UkrainianSSR", "most")]
     assert ask("""
         SELECT ?place ?to WHERE { ?place kg:returnedTo ?to }""") == [
         ("BialystokRegion", "PeoplesRepublicOfPoland"),
@@ -99,7 +109,8 @@ def test_which_figures_are_contested_and_by_which_sources(ask):
     for kind, side, low, high, cited in rows:
         ranges.setdefault((kind, side, low, high), set()).update({cited} - {None})
     assert ranges == {
-        ("qk-captured", "SecondPolishRepublic", "320000", "450000"): {"[5]"},
+        # "320,000-450,000 captured[5]:85": page 85 of reference [5].
+        ("qk-captured", "SecondPolishRepublic", "320000", "450000"): {"[5]:85"},
         ("qk-dead-or-missing", "SecondPolishRepublic", "3000", "7000"): {"[1]", "[4]"},
         ("qk-killed-or-missing", "SovietUnion", "1475", "3000"): set(),
         ("qk-personnel", "SovietUnion", "600000", "800000"): {"[2]", "[3]"},
@@ -199,3 +210,91 @@ def test_the_readme_example_returns_facts_with_their_quotes():
     }
     assert ("startDate", "1939-09-17", "17 September – 6 October 1939") in rows
     assert ("endDate", "1939-10-06", "17 September – 6 October 1939") in rows
+
+
+def test_which_republics_received_part_of_kresy(ask):
+    # "The Soviet Union enclosed most of the conquered annexed territories into the
+    # Ukrainian Soviet Socialist Republic and the Byelorussian Soviet Socialist Republic."
+    assert ask("""
+        SELECT ?republic ?part ?how WHERE {
+          ?part kg:partOf kgr:Kresy ; kg:incorporatedInto ?republic ; kg:qualifier ?how .
+        }""") == [
+        ("ByelorussianSSR", "MostOfTheAnnexedTerritories", "most"),
+        ("UkrainianSSR", "MostOfTheAnnexedTerritories", "most"),
+    ]
+    # The article's words for that part are its label, and a span states it.
+    assert ask("""
+        SELECT ?label ?quote WHERE {
+          kgr:MostOfTheAnnexedTerritories rdfs:label ?label .
+          ?st rdf:subject kgr:MostOfTheAnnexedTerritories ; rdf:predicate rdfs:label ;
+              prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+        }""") == [("most of the conquered annexed territories",
+                   "The Soviet Union enclosed most of the conquered annexed territories into the "
+                   "Ukrainian Soviet Socialist Republic and the Byelorussian Soviet Socialist "
+                   "Republic.")]
+
+
+def test_how_long_between_the_pact_and_the_german_invasion(ask):
+    # "One week after the signing of the Molotov–Ribbentrop Pact, German forces invaded
+    # Poland ... on 1 September 1939": one week, approximate (23 August to 1 September is
+    # nine days), in the article's unit; no count of days the article does not write.
+    assert ask("""
+        SELECT ?min ?max ?unit ?approximate WHERE {
+          ?claim kg:about kgr:MolotovRibbentropPactSigning, kgr:GermanInvasionOfPoland ;
+                 kg:quantityKind/rdfs:label ?unit ; kg:minimum ?min ; kg:maximum ?max ;
+                 kg:approximate ?approximate .
+        }""") == [("1", "1", "weeks", "true")]
+    assert ask("""
+        SELECT ?claim WHERE { ?claim kg:about kgr:MolotovRibbentropPactSigning ;
+                                     kg:minimum|kg:maximum 7 }""") == []
+    assert ask("""
+        SELECT ?signed ?invaded WHERE {
+          kgr:MolotovRibbentropPactSigning kg:pointInTime ?signed .
+          kgr:GermanInvasionOfPoland kg:startDate ?invaded }""") == [("1939-08-23", "1939-09-01")]
+
+
+def test_which_labels_are_the_articles_own_words(ask):
+    # "... with the United Kingdom, France, Poland, and Romania ...": the article says
+    # "Romania"; "Kingdom of Romania" is the curator's label, inferred from that span.
+    rows = ask("""
+        SELECT ?property ?label ?how ?quote WHERE {
+          VALUES ?property { rdfs:label skos:altLabel }
+          kgr:KingdomOfRomania ?property ?label FILTER(lang(?label) = "en")
+          ?st rdf:subject kgr:KingdomOfRomania ; rdf:predicate ?property ; rdf:object ?label .
+          { ?st prov:wasDerivedFrom ?ev BIND("the article says" AS ?how) }
+          UNION
+          { ?st prov:wasGeneratedBy kgr:activity-curation ; prov:used ?ev
+            BIND("the curator inferred, from" AS ?how) }
+          ?ev oa:hasSelector/oa:exact ?quote .
+          FILTER(STRSTARTS(?quote, "Several months before"))
+        }""")
+    assert {(p.rsplit("#", 1)[-1], label, how) for p, label, how, _ in rows} == {
+        ("altLabel", "Romania", "the article says"),
+        ("label", "Kingdom of Romania", "the curator inferred, from"),
+    }
+    # Every label the article states is written in its quote, case and accents aside.
+    stated = ask("""
+        SELECT ?label ?quote WHERE {
+          VALUES ?property { rdfs:label skos:altLabel }
+          ?st rdf:predicate ?property ; rdf:object ?label ;
+              prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+        }""")
+    assert len(stated) > 40
+    assert all(label.casefold() in quote.casefold() for label, quote in stated
+               if label.isascii() and quote.isascii()), stated
+
+
+def test_the_readme_query_for_inferred_facts_returns_the_reason_and_the_words():
+    readme = (iris.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    query = readme.split("### Provenance", 1)[1].split("```sparql")[2].split("```", 1)[0]
+    store = ox.Store()
+    store.load(path=str(iris.TRIPLES_FILE), format=ox.RdfFormat.TURTLE)
+    rows = {
+        (row["subject"].value.removeprefix(iris.RESOURCE), row["value"].value, row["quote"].value)
+        for row in store.query(query)
+    }
+    assert ("KingdomOfRomania", "Kingdom of Romania", next(
+        quote for _, _, quote in rows if quote.startswith("Several months before"))) in rows
+    assert ("claim-people-deported", "200000", "The Soviet NKVD sent hundreds of thousands of "
+            "people from eastern Poland to Siberia and other remote parts of the Soviet Union in "
+            "four major waves of deportation between 1939 and 1941.") in rows

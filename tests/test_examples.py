@@ -208,9 +208,17 @@ def check_territory(rows):
         ("GaliciaEastOfSan", "returned to", "PeoplesRepublicOfPoland"),
         ("SouthernEastPrussia", "ceded to", "PeoplesRepublicOfPoland"),
         ("TerritoriesEastOfOderNeisse", "ceded to", "PeoplesRepublicOfPoland"),
-        ("Kresy", "incorporated into", "UkrainianSSR"),
-        ("Kresy", "incorporated into", "ByelorussianSSR"),
     } <= changes
+    # "most of the conquered annexed territories" went into the two republics: a part of
+    # Kresy, not Kresy itself.
+    parts = {(local(r["place"]), r["change"], local(r["to"]), local(r["partOf"]),
+              r["qualifier"]) for r in rows if "partOf" in r and "qualifier" in r}
+    assert {
+        ("MostOfTheAnnexedTerritories", "incorporated into", "UkrainianSSR", "Kresy", "most"),
+        ("MostOfTheAnnexedTerritories", "incorporated into", "ByelorussianSSR", "Kresy", "most"),
+        ("AlmostAllOfTheSovietPactPortion", "ceded to", "SovietUnion", "Kresy", "almost all"),
+    } <= parts
+    assert ("Kresy", "incorporated into", "UkrainianSSR") not in changes
     in_article("Territory of Eastern Poland (Kresy) annexed to the Soviet Union",
                "the region around Białystok and a minor part of Galicia east of the San river "
                "around Przemyśl, which were later returned to Poland",

@@ -49,7 +49,8 @@ CONTRACT_PROPERTIES = set(
     " partOf hasPart follows precedes causedBy causes inAccordanceWith resultedIn"
     " annexedBy cededTo returnedTo incorporatedInto territory occupiedBy"
     " about quantityKind side minimum maximum approximate unit"
-    " claimant accordingTo proposition section citation method"
+    " claimant accordingTo proposition qualifier section citation unqualifiedBecause method"
+    " page pageOf words"
     " result victor agreement belongsTo".split()
 )
 

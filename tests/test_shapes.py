@@ -59,6 +59,8 @@ BROKEN = {
                               "skos:exactMatch", "is not a Wikidata entity IRI"),
     "wikidata-same-as.ttl": ("NoSameAsShape", "kgr:SovietInvasionOfPoland", "owl:sameAs",
                              "Do not use owl:sameAs"),
+    "inferred-statement-without-used.ttl": ("InferredStatementShape", "kgr:stmt-romania-type",
+                                            "-", "does not say what from"),
     "fact-without-statement.ttl": ("FactStatementShape", "kgr:SovietInvasionOfPoland",
                                    "kg:location", "This fact has no provenance"),
     # Not a SHACL shape: kg validate's own check that every kg: term used is declared.

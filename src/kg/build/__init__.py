@@ -1,9 +1,10 @@
 """Build stage: the curated statements and the article -> ``data/triples.ttl``.
 
 ``quotes`` pins each quote to one span, ``terms`` reads the YAML's compact notation
-and mints statement/evidence IRIs, ``provenance`` writes the DESIGN.md pattern,
-``graph`` assembles everything, ``turtle`` writes it byte-stably, ``command`` is
-``kg build``.
+and mints statement/evidence IRIs, ``support`` checks that a quote states what its
+record says it does (``ontology`` gives it the classes' names), ``provenance`` writes the
+DESIGN.md pattern, ``graph`` assembles everything, ``turtle`` writes it byte-stably,
+``command`` is ``kg build``.
 """
 
 from kg.source import article_text

@@ -4,7 +4,9 @@ Every fact triple gets one ``rdf:Statement`` node (RDF 1.1 reification, which ev
 RDF tool reads) that is ``prov:wasDerivedFrom`` the article spans stating it
 (``oa:SpecificResource`` with a quote and a position selector), or
 ``prov:wasGeneratedBy`` the activity that produced it when no span states it
-(a Wikidata link, a curator's typing). The article itself is described once.
+(a Wikidata link, a curator's class or reading), with ``prov:used`` the spans the
+activity read and the reason as the statement's ``rdfs:comment``. The article itself
+is described once, by the retrieval activity.
 """
 
 from dataclasses import dataclass
@@ -28,6 +30,12 @@ WIKIPEDIA_CONTRIBUTORS = NamedNode(iris.resource("WikipediaContributors"))
 ARTICLE_HISTORY_URL = (
     "https://en.wikipedia.org/w/index.php?title=Soviet_invasion_of_Poland&action=history"
 )
+#: The history page that opens at the revision in force when the article was retrieved
+#: (the newest revision before the day after the retrieval date).
+RETRIEVED_REVISION_URL = (
+    ARTICLE_HISTORY_URL
+    + "&offset=" + source.RETRIEVED_NEXT_DAY.replace("-", "") + "000000&limit=1"
+)
 
 
 def _n(namespace: str, local: str) -> NamedNode:
@@ -41,6 +49,8 @@ class Evidence:
     span: Span
     section: str
     citation: str | None
+    #: Why a qualifying word of the span needs no qualification: "several: ...".
+    unqualified_because: tuple[str, ...] = ()
 
     @property
     def iri(self) -> NamedNode:
@@ -68,11 +78,17 @@ def evidence_triples(evidence: Evidence) -> list[Triple]:
     ]
     if evidence.citation:
         triples.append(Triple(node, NamedNode(iris.term("citation")), Literal(evidence.citation)))
+    triples += [Triple(node, NamedNode(iris.term("unqualifiedBecause")), Literal(note))
+                for note in evidence.unqualified_because]
     return triples
 
 
 def statement_triples(
-    fact: Triple, evidence: set[NamedNode], activities: set[NamedNode], comments: set[str]
+    fact: Triple,
+    evidence: set[NamedNode],
+    activities: set[NamedNode],
+    comments: set[str],
+    used: set[NamedNode],
 ) -> list[Triple]:
     """The statement node of one fact: what it says and where it comes from."""
     node = terms.statement_iri(fact.subject, fact.predicate, fact.object)
@@ -84,6 +100,7 @@ def statement_triples(
     ]
     triples += [Triple(node, _n(PROV, "wasDerivedFrom"), ev) for ev in evidence]
     triples += [Triple(node, _n(PROV, "wasGeneratedBy"), act) for act in activities]
+    triples += [Triple(node, _n(PROV, "used"), ev) for ev in used]
     triples += [Triple(node, _n(RDFS, "comment"), Literal(text)) for text in comments]
     return triples
 
@@ -92,14 +109,17 @@ def activity_triples(name: str, description: dict) -> list[Triple]:
     """A ``prov:Activity`` from activities.yaml: what was done, how, when, by whom."""
     node = activity_iri(name)
     agent = terms.resource(description["agent"]["name"])
+    ended = description["ended"]
+    used = NamedNode(description["used"]) if "used" in description else ARTICLE
     return [
         Triple(node, _n(RDF, "type"), _n(PROV, "Activity")),
         Triple(node, _n(RDFS, "label"), terms.english(description["label"])),
         Triple(node, _n(RDFS, "comment"), terms.english(description["comment"])),
         Triple(node, NamedNode(iris.term("method")), Literal(description["method"])),
-        Triple(node, _n(PROV, "endedAtTime"), terms.typed("dateTime", description["ended"])),
+        Triple(node, _n(PROV, "endedAtTime"),
+               terms.typed("dateTime" if "T" in str(ended) else "date", ended)),
         Triple(node, _n(PROV, "wasAssociatedWith"), agent),
-        Triple(node, _n(PROV, "used"), ARTICLE),
+        Triple(node, _n(PROV, "used"), used),
         Triple(agent, _n(RDF, "type"), _n(PROV, "Agent")),
         Triple(agent, _n(RDFS, "label"), terms.english(description["agent"]["label"])),
     ]
@@ -111,7 +131,8 @@ def activity_iri(name: str) -> NamedNode:
 
 
 def article_triples(text: str) -> list[Triple]:
-    """``kgr:article``: the English Wikipedia article the spans index, its licence and authors."""
+    """``kgr:article``: the English Wikipedia article the spans index, its licence and
+    authors; facts of the retrieval (``kgr:activity-retrieval``), each with its statement."""
     return [
         Triple(ARTICLE, _n(RDF, "type"), _n(SCHEMA, "Article")),
         Triple(ARTICLE, _n(RDFS, "label"), terms.english(
@@ -133,4 +154,40 @@ def article_triples(text: str) -> list[Triple]:
         Triple(WIKIPEDIA_CONTRIBUTORS, _n(RDF, "type"), _n(SCHEMA, "Organization")),
         Triple(WIKIPEDIA_CONTRIBUTORS, _n(RDFS, "label"), terms.english("Wikipedia contributors")),
         Triple(WIKIPEDIA_CONTRIBUTORS, _n(SCHEMA, "url"), NamedNode(ARTICLE_HISTORY_URL)),
+    ]
+
+
+def reference_note_triples(reference: NamedNode, marker: str) -> list[Triple]:
+    """What a reader of ``kgr:ref-N`` needs: the retrieved text has the marker but not the
+    reference list, and where the list is (the revision in force then, the live article).
+    Never the reference's own text, which the data does not have."""
+    note = (
+        f"The text of the English Wikipedia article \"{source.ARTICLE_TITLE}\" retrieved on "
+        f"{source.RETRIEVED} prints the marker {marker} but not the article's reference list, "
+        "so the data does not hold what this reference cites; the linked revision history "
+        "opens the revision in force on that date, and the live article lists its references."
+    )
+    return [
+        Triple(reference, _n(RDFS, "comment"), terms.english(note)),
+        Triple(reference, _n(RDFS, "seeAlso"), NamedNode(RETRIEVED_REVISION_URL)),
+        Triple(reference, _n(RDFS, "seeAlso"), NamedNode(source.ARTICLE_URL)),
+    ]
+
+
+def mention_triples(evidence: Evidence, words: str, resource: NamedNode,
+                    curation: NamedNode) -> list[Triple]:
+    """A curator's mention ("them" in a quote names kgr:RedArmy) as a Web Annotation that
+    identifies (``oa:identifying``) the resource in the span: what lets the support rule
+    count a resource as named by words that are not one of its labels."""
+    digest = terms.digest(evidence.iri.value, words, resource.value)
+    node = NamedNode(iris.resource(f"mention-{digest}"))
+    name = resource.value.removeprefix(iris.RESOURCE)
+    return [
+        Triple(node, _n(RDF, "type"), _n(OA, "Annotation")),
+        Triple(node, _n(RDFS, "label"), terms.english(f"{words!r} read as naming {name}")),
+        Triple(node, _n(OA, "motivatedBy"), _n(OA, "identifying")),
+        Triple(node, _n(OA, "hasTarget"), evidence.iri),
+        Triple(node, _n(OA, "hasBody"), resource),
+        Triple(node, NamedNode(iris.term("words")), Literal(words)),
+        Triple(node, _n(PROV, "wasGeneratedBy"), curation),
     ]

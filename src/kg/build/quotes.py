@@ -89,13 +89,15 @@ def span_at(text: str, start: int, end: int) -> Span:
 
 def reference_names(citation: str) -> list[str]:
     """The kgr: local names of the references a citation cites: ``[5]:85[Note 1]`` ->
-    ``["ref-5", "note-1"]``. Raises ``ValueError`` on anything that is not markers."""
+    ``["ref-5-p85", "note-1"]`` (page 85 of reference 5, a resource of its own).
+    Raises ``ValueError`` on anything that is not markers."""
     names, at = [], 0
     for match in MARKER.finditer(citation):
         if match.start() != at:
             break
-        number, note, _page = match.groups()
-        names.append(f"ref-{number}" if number else f"note-{note}")
+        number, note, page = match.groups()
+        name = f"ref-{number}" if number else f"note-{note}"
+        names.append(name + (f"-p{page}" if page else ""))
         at = match.end()
     if at != len(citation) or not names:
         raise ValueError(f"not a sequence of reference markers: {citation!r}")

@@ -2,10 +2,14 @@
 
 ``statements/*.yaml`` holds one record per sentence or infobox line of the article:
 the quote (the article's exact words), where it is (section, reference markers) and
-the facts, entities and claims it supports; a record with ``activity`` and ``reason``
-instead of a quote holds facts the curator concluded. ``activities.yaml`` describes the work
-behind facts no span states; ``wikidata.tsv`` the checked Wikidata links. This
-module only reads and shape-checks them; turning them into RDF is ``kg.build``'s job.
+the facts, entities and claims its words state (``kg build`` checks that they do), and
+under ``inferred`` the facts the curator read from those words, each group with its
+``reason``. ``mentions`` maps a word of the quote to the resource it names when no label
+does ("Soviet": SovietUnion); ``hedges`` says, for a qualifying word of the quote
+("several", "part of"), why the data needs no qualification for it. ``activities.yaml``
+describes the work behind facts no span states; ``wikidata.tsv`` the checked Wikidata
+links. This module only reads and shape-checks them; turning them into RDF is
+``kg.build``'s job.
 """
 
 import csv
@@ -20,9 +24,10 @@ import yaml
 SECTIONS = ("Infobox", "Image caption", "Lead", "Background", "Other languages")
 #: Keys a statement record may carry; anything else is a typo a reviewer should see.
 RECORD_KEYS = {
-    "quote", "occurrence", "prefix", "section", "citation", "activity", "reason",
-    "entities", "facts", "claims",
+    "quote", "occurrence", "prefix", "section", "citation", "mentions", "hedges",
+    "entities", "facts", "claims", "inferred",
 }
+INFERRED_KEYS = {"reason", "facts"}
 ENTITY_KEYS = {"name", "class", "label", "alt"}
 CLAIM_KEYS = {
     "name", "class", "label", "about", "quantityKind", "side", "minimum", "maximum",
@@ -42,16 +47,25 @@ class Record:
     """One reviewed record: a quote with the facts it states, or an activity's facts."""
 
     where: str  # "lead.yaml#3": names the record in every error message
-    quote: str | None
-    section: str | None
+    quote: str
+    section: str
     citation: str | None
     occurrence: int | None
     prefix: str | None
-    activity: str | None
-    reason: str | None  # why an activity's facts hold, when no quote states them
+    mentions: dict[str, str] = field(default_factory=dict)  # word of the quote -> resource
+    hedges: dict[str, str] = field(default_factory=dict)  # qualifying word -> why it needs none
     entities: list[dict[str, Any]] = field(default_factory=list)
     facts: list[list[Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
+    inferred: list["Inference"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Inference:
+    """Facts the curator read from a record's words but the words do not state, and why."""
+
+    reason: str
+    facts: list[list[Any]]
 
 
 @dataclass(frozen=True)
@@ -72,17 +86,15 @@ def _check_keys(where: str, item: dict, allowed: set[str]) -> None:
 
 
 def parse_record(where: str, raw: dict[str, Any]) -> Record:
-    """Shape-check one YAML record: a quote with a section, or an activity, and its facts."""
+    """Shape-check one YAML record: a quote with a section, its facts and inferences."""
     if not isinstance(raw, dict):
         raise CurationError(f"{where}: a record is a mapping, got {type(raw).__name__}")
     _check_keys(where, raw, RECORD_KEYS)
-    quote, activity = raw.get("quote"), raw.get("activity")
-    if (quote is None) == (activity is None):
-        raise CurationError(f"{where}: give exactly one of 'quote' or 'activity'")
-    if activity is not None and not raw.get("reason"):
-        raise CurationError(f"{where}: facts no span states need a 'reason'")
+    quote = raw.get("quote")
+    if quote is None:
+        raise CurationError(f"{where}: a record needs the 'quote' its facts come from")
     section = raw.get("section")
-    if quote is not None and section not in SECTIONS:
+    if section not in SECTIONS:
         raise CurationError(f"{where}: section must be one of {SECTIONS}, got {section!r}")
     for entity in raw.get("entities", []):
         _check_keys(where, entity, ENTITY_KEYS)
@@ -90,25 +102,35 @@ def parse_record(where: str, raw: dict[str, Any]) -> Record:
             raise CurationError(f"{where}: an entity needs name, class and label: {entity}")
     for claim in raw.get("claims", []):
         _check_keys(where, claim, CLAIM_KEYS)
-        if not {"name", "class", "label", "about"} <= set(claim):
-            raise CurationError(f"{where}: a claim needs name, class, label and about: {claim}")
-    for fact in raw.get("facts", []):
+        if not {"name", "class", "label"} <= set(claim):
+            raise CurationError(f"{where}: a claim needs name, class and label: {claim}")
+    inferred = []
+    for group in raw.get("inferred", []):
+        _check_keys(where, group, INFERRED_KEYS)
+        if not (group.get("reason") and group.get("facts")):
+            raise CurationError(f"{where}: inferred facts need a 'reason' and 'facts'")
+        inferred.append(Inference(str(group["reason"]), group["facts"]))
+    for fact in raw.get("facts", []) + [f for group in inferred for f in group.facts]:
         if not (isinstance(fact, list) and len(fact) == 3):
             raise CurationError(f"{where}: a fact is [subject, property, object], got {fact}")
-    if not (raw.get("facts") or raw.get("entities") or raw.get("claims")):
+    if not (raw.get("facts") or raw.get("entities") or raw.get("claims") or inferred):
         raise CurationError(f"{where}: a record states no facts, entities or claims")
+    for key in ("mentions", "hedges"):
+        if not isinstance(raw.get(key, {}), dict):
+            raise CurationError(f"{where}: '{key}' maps a word of the quote to a value")
     return Record(
         where=where,
-        quote=None if quote is None else str(quote),
+        quote=str(quote),
         section=section,
         citation=raw.get("citation"),
         occurrence=raw.get("occurrence"),
         prefix=raw.get("prefix"),
-        activity=activity,
-        reason=raw.get("reason"),
+        mentions={str(k): str(v) for k, v in raw.get("mentions", {}).items()},
+        hedges={str(k): str(v) for k, v in raw.get("hedges", {}).items()},
         entities=raw.get("entities", []),
         facts=raw.get("facts", []),
         claims=raw.get("claims", []),
+        inferred=inferred,
     )
 
 
@@ -126,7 +148,7 @@ def load_records() -> list[Record]:
 
 
 def load_activities() -> dict[str, dict[str, Any]]:
-    """The activities (curation, Wikidata linking) that generate the facts no span states."""
+    """The activities (retrieval, curation, Wikidata linking) behind facts no span states."""
     text = files(__package__).joinpath("activities.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 

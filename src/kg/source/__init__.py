@@ -5,6 +5,8 @@ from importlib.resources import files
 ARTICLE_URL = "https://en.wikipedia.org/wiki/Soviet_invasion_of_Poland"
 ARTICLE_TITLE = "Soviet invasion of Poland"
 RETRIEVED = "2026-11-24"
+#: The day after retrieval: revisions older than its start were in force when retrieved.
+RETRIEVED_NEXT_DAY = "2026-11-25"
 LICENSE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
