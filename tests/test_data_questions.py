@@ -152,12 +152,15 @@ def test_the_article_title_in_other_languages(ask):
 
 
 def test_what_did_the_soviet_side_say_and_who_said_it(ask):
+    # "The Soviet government announced it was acting to protect the Ukrainians and
+    # Belarusians who lived in the eastern part of Poland, ...": "it" is the sentence's
+    # subject, the Soviet government (was "The Soviet Union was acting ...").
     assert ask("""
         SELECT ?claimant ?proposition WHERE {
           ?claim a kg:PropositionClaim ; kg:claimant ?claimant ; kg:proposition ?proposition .
           FILTER(?claimant IN (kgr:SovietGovernment, kgr:SovietPropaganda))
         }""") == [
-        ("SovietGovernment", "The Soviet Union was acting to protect the Ukrainians and "
+        ("SovietGovernment", "The Soviet government was acting to protect the Ukrainians and "
          "Belarusians who lived in the eastern part of Poland."),
         ("SovietPropaganda", "The Polish state had collapsed in the face of the Nazi German "
          "attack and could no longer guarantee the security of its own citizens."),

@@ -241,8 +241,11 @@ def check_deportations(rows):
 def check_timeline(rows):
     dated = {local(r["event"]): r for r in rows}
     assert dated["SovietInvasionOfPoland"]["start"] == "1939-09-17"
-    assert (dated["OperationBarbarossa"]["start"], dated["OperationBarbarossa"]["season"]) == \
-        ("1941", "summer")
+    # The summer of 1941 dates the driving out of the Soviet forces "in the course of
+    # Operation Barbarossa", not the operation, which the article does not date.
+    driven_out = dated["SovietForcesDrivenOut1941"]
+    assert (driven_out["start"], driven_out["season"]) == ("1941", "summer")
+    assert "OperationBarbarossa" not in dated
     in_article("until the summer of 1941, when they were driven out by the German army in the "
                "course of Operation Barbarossa")
     starts = [r["start"] for r in rows]

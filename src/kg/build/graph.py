@@ -276,11 +276,27 @@ def collect_facts(text: str, records: list[Record]) -> Facts:
     if problems:
         raise BuildError("the quotes do not state these facts (move each to 'inferred' with a "
                          "reason, add a 'mentions' entry, or fix it):\n  " + "\n  ".join(problems))
+    other_spans_used(records, spans, facts)
     reference_facts(text, records, spans, facts)
     wikidata_facts(facts)
     for triple in provenance.article_triples(text):
         facts.infer(triple, "retrieval", RETRIEVAL_REASON)
     return facts
+
+
+def other_spans_used(records: list[Record], spans: dict[str, Evidence], facts: Facts) -> None:
+    """An inference whose reason rests on other sentences (``used``: the beginnings of their
+    quotes) has their spans as ``prov:used`` too, beside its own record's span."""
+    for record in records:
+        for group in record.inferred:
+            for beginning in group.used:
+                found = [r.where for r in records if r.quote.startswith(beginning)]
+                if len(found) != 1:
+                    raise BuildError(f"{record.where}: 'used' {beginning!r} must begin exactly "
+                                     f"one record's quote, begins {len(found)}")
+                for fact in group.facts:
+                    for triple in compact_fact(fact):
+                        facts.used[triple].add(spans[found[0]])
 
 
 def check_described(facts: Facts) -> None:

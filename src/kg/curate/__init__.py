@@ -5,7 +5,8 @@ the quote (the article's exact words), where it is (section, reference markers) 
 the facts, entities and claims its words state (``kg build`` checks that they do), and
 under ``inferred`` the facts the curator read from those words, each group with its
 ``reason``. ``mentions`` maps a word of the quote to the resource it names when no label
-does ("Soviet": SovietUnion); ``hedges`` says, for a qualifying word of the quote
+does ("Soviet": SovietUnion), and an inference's ``used`` the other sentences its reason
+rests on; ``hedges`` says, for a qualifying word of the quote
 ("several", "part of"), why the data needs no qualification for it. ``activities.yaml``
 describes the work behind facts no span states; ``wikidata.tsv`` the checked Wikidata
 links. This module only reads and shape-checks them; turning them into RDF is
@@ -27,7 +28,7 @@ RECORD_KEYS = {
     "quote", "occurrence", "prefix", "section", "citation", "mentions", "hedges",
     "entities", "facts", "claims", "inferred",
 }
-INFERRED_KEYS = {"reason", "facts"}
+INFERRED_KEYS = {"reason", "facts", "used"}
 ENTITY_KEYS = {"name", "class", "label", "alt"}
 CLAIM_KEYS = {
     "name", "class", "label", "about", "quantityKind", "side", "minimum", "maximum",
@@ -62,10 +63,16 @@ class Record:
 
 @dataclass(frozen=True)
 class Inference:
-    """Facts the curator read from a record's words but the words do not state, and why."""
+    """Facts the curator read from a record's words but the words do not state, and why.
+
+    ``used`` names the other records whose spans the reason also rests on ("the next
+    sentence says ..."), each by the beginning of its quote; the record's own span is
+    always used.
+    """
 
     reason: str
     facts: list[list[Any]]
+    used: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,10 @@ def parse_record(where: str, raw: dict[str, Any]) -> Record:
         _check_keys(where, group, INFERRED_KEYS)
         if not (group.get("reason") and group.get("facts")):
             raise CurationError(f"{where}: inferred facts need a 'reason' and 'facts'")
-        inferred.append(Inference(str(group["reason"]), group["facts"]))
+        used = group.get("used", [])
+        if not (isinstance(used, list) and all(isinstance(u, str) for u in used)):
+            raise CurationError(f"{where}: 'used' lists the beginnings of other records' quotes")
+        inferred.append(Inference(str(group["reason"]), group["facts"], tuple(used)))
     for fact in raw.get("facts", []) + [f for group in inferred for f in group.facts]:
         if not (isinstance(fact, list) and len(fact) == 3):
             raise CurationError(f"{where}: a fact is [subject, property, object], got {fact}")
