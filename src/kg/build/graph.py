@@ -252,8 +252,9 @@ def collect_facts(text: str, records: list[Record]) -> Facts:
         stated = list(found.stated)
         for triple in found.described:
             if triple.predicate == terms.RDF_TYPE:
-                supported = support.class_named(triple.object, words) and names.named(
-                    triple.subject, support.normalise(words), record, found.claims)
+                supported = names.named(
+                    triple.subject, support.normalise(words), record, found.claims
+                ) and names.class_named(triple.subject, triple.object, words, record)
                 reason = CLASS_REASON.format(label=ontology.class_label(triple.object))
             else:
                 supported = not support.support_problems(triple, words, names, record, found.claims)

@@ -35,7 +35,7 @@ XSD = iris.PREFIXES["xsd"]
 #: it into the data (a part resource, kg:approximate, kg:qualifier, a claim with its
 #: claimant, a label in the article's words) or its record must say why none is needed.
 HEDGES = (
-    "almost all", "most", "part of", "minor part", "half", "some", "several", "about",
+    "almost all", "most", "part of", "parts of", "minor part", "half", "some", "several", "about",
     "around", "up to", "approximately", "nearly", "roughly", "one week",
     "hundreds of thousands", "ostensibly", "mock", "according to", "two-way", "allegedly",
     "so-called", "vastly", "only limited",
@@ -46,7 +46,7 @@ APPROXIMATE_HEDGES = {
     "hundreds of thousands", "several",
 }
 #: Hedges a stated ``kg:partOf`` carries: the fact is about a part, not the whole.
-PART_HEDGES = {"almost all", "most", "part of", "minor part", "half"}
+PART_HEDGES = {"almost all", "most", "part of", "parts of", "minor part", "half"}
 #: Hedges a stated ``kg:claimant`` carries: the words are someone's claim, not the article's.
 DISTANCE_HEDGES = {"according to", "ostensibly", "allegedly", "so-called"}
 
@@ -73,18 +73,23 @@ def normalise(text: str) -> str:
     return " ".join(plain.replace("\u0142", "l").split())
 
 
-def has_phrase(span: str, phrase: str, *, plural: bool = False) -> bool:
-    """``phrase`` occurs in ``span`` as whole words (both already normalised); with
+def occurrences(span: str, phrase: str, *, plural: bool = False) -> list[tuple[int, int]]:
+    """Where ``phrase`` occurs in ``span`` as whole words (both already normalised); with
     ``plural``, also as "phrase-s" and, for a plural phrase, its singular ("weeks" -> "week")."""
     if not phrase:
-        return False
+        return []
     forms = [re.escape(phrase)]
     if plural:
         forms += [re.escape(phrase) + "(?:s|es)"]
         if phrase.endswith("s"):
             forms.append(re.escape(phrase[:-1]))
     pattern = r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)"
-    return re.search(pattern, span) is not None
+    return [match.span() for match in re.finditer(pattern, span)]
+
+
+def has_phrase(span: str, phrase: str, *, plural: bool = False) -> bool:
+    """``phrase`` occurs in ``span`` as whole words (see :func:`occurrences`)."""
+    return bool(occurrences(span, phrase, plural=plural))
 
 
 def figures(span: str) -> set[Decimal]:
@@ -187,9 +192,21 @@ class Names:
         marker = MARKER_OF.match(local)
         if marker:
             return has_phrase(words, normalise(marker_text(marker)))
+        return any(has_phrase(words, name, plural=True) for name in self.names_of(node, where))
+
+    def names_of(self, node, where: str) -> set[str]:
+        """The normalised words that name ``node`` in record ``where``'s quote."""
         mention = self.mentions.get(where, {}).get(node)
-        names = self.labels.get(node, set()) | ({mention} if mention else set())
-        return any(has_phrase(words, name, plural=True) for name in names)
+        return self.labels.get(node, set()) | ({mention} if mention else set())
+
+    def class_named(self, node, cls: NamedNode, span: str, record: Record) -> bool:
+        """``span`` calls ``node`` by the name of ``cls`` (:func:`class_named`), not only
+        inside the name of another resource it names."""
+        words, where = normalise(span), record.where
+        nodes = (set(self.labels) | set(self.mentions.get(where, {}))) - {node}
+        others = {name for other in nodes for name in self.names_of(other, where)
+                  if has_phrase(words, name, plural=True)}
+        return class_named(cls, span, self.names_of(node, where), others)
 
 
 def marker_text(match: re.Match) -> str:
@@ -215,9 +232,9 @@ def support_problems(triple: Triple, span: str, names: Names, record: Record,
     if triple.predicate == terms.RDF_TYPE:
         if not names.named(triple.subject, words, record, own):
             problems.append(f"{_local(triple.subject)} is not named there")
-        if not class_named(triple.object, span):
+        if not names.class_named(triple.subject, triple.object, span, record):
             problems.append(f"the class's name {ontology.class_label(triple.object)!r} "
-                            "is not written there")
+                            "is not written there for it")
     if isinstance(triple.object, Literal):
         problem = literal_problem(triple.object, span)
         if problem:
@@ -229,11 +246,23 @@ def _local(node: NamedNode) -> str:
     return node.value.removeprefix(iris.RESOURCE)
 
 
-def class_named(cls: NamedNode, span: str) -> bool:
-    """The quote calls the thing by its class's name ("a military operation")."""
+def class_named(cls: NamedNode, span: str, own: set[str] = frozenset(),
+                others: set[str] = frozenset()) -> bool:
+    """The quote calls the thing by its class's name ("a military operation"): the name
+    occurs within the thing's own names (``own``: "World War II" is a war) or outside
+    every other resource's name (``others``: the "region" of "the region around Białystok"
+    does not make Galicia, named beside it, a region)."""
     label = ontology.class_label(cls)
-    return label is not None and has_phrase(
-        normalise(span), normalise(label), plural=True)
+    if label is None:
+        return False
+    text = normalise(span)
+
+    def within(where: tuple[int, int], names: set[str]) -> bool:
+        return any(start <= where[0] and where[1] <= end
+                   for name in names for start, end in occurrences(text, name, plural=True))
+
+    return any(within(found, own) or not within(found, others)
+               for found in occurrences(text, normalise(label), plural=True))
 
 
 def hedge_problems(record: Record, stated: list[Triple]) -> list[str]:
