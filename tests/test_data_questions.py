@@ -301,3 +301,40 @@ def test_the_readme_query_for_inferred_facts_returns_the_reason_and_the_words():
     assert ("claim-people-deported", "200000", "The Soviet NKVD sent hundreds of thousands of "
             "people from eastern Poland to Siberia and other remote parts of the Soviet Union in "
             "four major waves of deportation between 1939 and 1941.") in rows
+
+
+def test_what_the_curators_reading_of_the_german_occupation_rests_on(ask):
+    # "Soviet forces occupied eastern Poland until the summer of 1941, when they were driven
+    # out ..." and the next sentence, "The area was under German occupation until the Red
+    # Army reconquered it in the summer of 1944.": the start of the German occupation is
+    # the curator's reading of both, and both are the spans it used.
+    rows = ask("""
+        SELECT ?quote WHERE {
+          ?st rdf:subject kgr:GermanOccupationOfEasternPoland ; rdf:predicate kg:startDate ;
+              prov:wasGeneratedBy kgr:activity-curation ; prov:used/oa:hasSelector/oa:exact ?quote .
+        }""")
+    assert [quote[:40] for (quote,) in rows] == [
+        "Soviet forces occupied eastern Poland un", "The area was under German occupation unt"]
+
+
+def test_what_the_summer_of_1941_dates(ask):
+    # "... until the summer of 1941, when they were driven out by the German army in the
+    # course of Operation Barbarossa.": the season dates the driving out, an event within
+    # the operation; the article gives Operation Barbarossa itself no date.
+    assert ask("""
+        SELECT ?event ?whole ?by WHERE {
+          ?event kg:pointInTime "1941"^^xsd:gYear ; kg:timeQualifier "summer" ;
+                 kg:partOf ?whole ; kg:participant ?by .
+        }""") == [("SovietForcesDrivenOut1941", "OperationBarbarossa", "GermanArmy")]
+    assert ask("""
+        SELECT ?when WHERE { kgr:OperationBarbarossa kg:pointInTime|kg:startDate ?when }""") == []
+
+
+def test_how_many_major_waves_of_deportation(ask):
+    # "... in four major waves of deportation between 1939 and 1941.": four major waves,
+    # not four waves in all.
+    assert ask("""
+        SELECT ?kind ?min ?max WHERE {
+          ?claim kg:about kgr:SovietDeportations1939to1941 ; kg:minimum ?min ; kg:maximum ?max ;
+                 kg:quantityKind/rdfs:label ?kind .
+        }""") == [("major waves of deportation", "4", "4")]
