@@ -178,3 +178,26 @@ def test_every_quote_of_the_curated_source_pins_one_span():
         span = find_quote(text, record.quote, where=record.where,
                           occurrence=record.occurrence, prefix=record.prefix)
         assert text[span.start : span.end] == record.quote
+
+
+def test_an_inference_uses_the_other_sentences_its_reason_names():
+    text = article_text()
+    tanks = {"quote": "4,736 tanks", "section": "Infobox",
+             "entities": [{"name": "qk-tanks", "class": "QuantityKind", "label": "tanks"}]}
+    belligerents = {"quote": "Poland\u00a0Soviet Union", "section": "Infobox",
+                    "entities": [{"name": "SovietUnion", "class": "State",
+                                  "label": "Soviet Union"}]}
+    reading = {"reason": "The Soviet column follows the Polish one.",
+               "facts": [["qk-tanks", "belongsTo", "SovietUnion"]]}
+    records = [parse_record("t.yaml#1", {**tanks, "inferred": [
+                   {**reading, "used": ["Poland\u00a0Soviet"]}]}),
+               parse_record("t.yaml#2", belligerents)]
+    facts = collect_facts(text, records)
+    fact = ox.Triple(ox.NamedNode(iris.resource("qk-tanks")), ox.NamedNode(iris.term("belongsTo")),
+                     ox.NamedNode(iris.resource("SovietUnion")))
+    assert {ev.span.exact for ev in facts.used[fact]} == {"4,736 tanks", "Poland\u00a0Soviet Union"}
+    unknown = parse_record("t.yaml#1", {**tanks, "inferred": [{**reading, "used": ["Nowhere"]}]})
+    with pytest.raises(BuildError, match=r"t\.yaml#1: 'used' 'Nowhere' must begin exactly one"):
+        collect_facts(text, [unknown, records[1]])
+    with pytest.raises(CurationError, match="'used' lists the beginnings"):
+        parse_record("t.yaml#1", {**tanks, "inferred": [{**reading, "used": "Poland"}]})
