@@ -13,6 +13,7 @@ import pytest
 import rdflib
 import requests
 from conftest import copy_sources
+from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from kg.dump import DUMPS, EDITION_BY_NAME
@@ -85,6 +86,18 @@ def check_rdf11_dump(server, dump):
     in_rdflib = rdflib.Graph().parse(data=body, format=dump.format.media_type)
     assert len(in_rdflib) == len(set(canonical(expected)))
     assert isomorphic(in_rdflib, as_rdflib(expected))
+
+
+def test_the_json_ld_dumps_are_compacted_with_the_published_context(server):
+    context = requests.get(server.url + "/context.jsonld", timeout=30).json()
+    for dump in (d for d in TRIPLE_DUMPS if d.format.name == "jsonld"):
+        document = get(server, dump.name).json()
+        assert document["@context"] == context["@context"], dump.name
+        assert all(node["@id"].startswith(("kgr:", "kg:", "_:")) or ":" in node["@id"]
+                   for node in document["@graph"])
+        nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+        read_by_pyld = rdflib.Graph().parse(data=nquads, format="nt")
+        assert isomorphic(read_by_pyld, as_rdflib(store_triples(server, dump.edition.graphs)))
 
 
 @pytest.mark.parametrize("dump", DATASET_DUMPS, ids=lambda d: d.name)

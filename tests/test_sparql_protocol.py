@@ -56,6 +56,31 @@ def test_accept_q_values_pick_the_preferred_format(server):
     assert construct.headers["Content-Type"].startswith("application/n-triples")
 
 
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    ("application/sparql-results+xml;charset=UTF-8", "application/sparql-results+xml"),
+    ("text/csv;header=present", "text/csv"),
+    ('text/tab-separated-values; charset=utf-8; foo="bar"', "text/tab-separated-values"),
+])
+def test_accept_with_media_type_parameters_is_honoured(server, accept, media_type):
+    for response in (server.query(EVENTS, accept=accept),
+                     requests.get(server.url + "/sparql", params={"query": EVENTS},
+                                  headers={"Accept": accept}, timeout=30)):
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
+def test_accept_parameters_on_graph_answers_and_the_graph_store(server):
+    construct = server.query("CONSTRUCT WHERE { ?s a kg:Invasion }",
+                             accept="text/turtle;charset=utf-8")
+    assert construct.status_code == 200
+    assert construct.headers["Content-Type"].startswith("text/turtle")
+    stored = requests.get(server.url + "/store", params={"graph": DATA_GRAPH}, timeout=30,
+                          headers={"Accept": "application/n-triples; charset=utf-8"})
+    assert stored.status_code == 200
+    assert stored.headers["Content-Type"].startswith("application/n-triples")
+
+
 def test_406_when_no_acceptable_format(server):
     response = server.query(EVENTS, accept="image/png")
     assert response.status_code == 406

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_options_header
 
 #: Kinds of answer: solutions/booleans (SELECT, ASK) or graphs (CONSTRUCT, DESCRIBE, dumps).
 RESULTS = "results"
@@ -95,6 +95,42 @@ def by_media_type(media_type: str, kind: str | None = None) -> Format | None:
     return None
 
 
+#: JSON-LD profiles (the ``profile`` parameter of application/ld+json, RFC 9110 section 12.5.1)
+#: that change what the server sends; any other profile is ignored, as the JSON-LD media type
+#: registration requires.
+JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+JSONLD_COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+
+
+def accepted(accept: str | None) -> MIMEAccept:
+    """The ``Accept`` header's media types with their q-values, parameters set aside.
+
+    werkzeug matches parameters exactly, so ``text/csv;header=present`` or
+    ``application/sparql-results+json; charset=utf-8`` would match nothing; parameters
+    never select another serialisation here (``profile`` is read by ``profiles``).
+    """
+    entries = parse_accept_header(accept or "", MIMEAccept)
+    return MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality)
+                       for value, quality in entries])
+
+
+def profiles(accept: str | None, media_type: str) -> tuple[str, ...]:
+    """The profiles the client asks for with ``media_type``, best-quality entry first."""
+    found = []
+    for value, quality in parse_accept_header(accept or "", MIMEAccept):
+        bare, options = parse_options_header(value)
+        if bare.lower() == media_type and quality > 0 and "profile" in options:
+            found.append((quality, options["profile"].split()))
+    return tuple(p for _, listed in sorted(found, key=lambda f: -f[0]) for p in listed)
+
+
+def jsonld_form(accept: str | None) -> str:
+    """The JSON-LD form asked for: the first known profile in ``Accept``, compacted by default."""
+    known = (JSONLD_EXPANDED, JSONLD_COMPACTED)
+    return next((p for p in profiles(accept, "application/ld+json") if p in known),
+                JSONLD_COMPACTED)
+
+
 def negotiate(accept: str | None, candidates: tuple[Format, ...]) -> Format | None:
     """The candidate the ``Accept`` header prefers (q-values, specificity), or None (406).
 
@@ -102,11 +138,11 @@ def negotiate(accept: str | None, candidates: tuple[Format, ...]) -> Format | No
     """
     if not accept or not accept.strip():
         return candidates[0] if candidates else None
-    accepted = parse_accept_header(accept, MIMEAccept)
+    accepted_types = accepted(accept)
     best, best_quality = None, 0.0
     for candidate in candidates:
         for media_type in (candidate.media_type, *candidate.aliases):
-            quality = accepted.quality(media_type)
+            quality = accepted_types.quality(media_type)
             if quality > best_quality:
                 best, best_quality = candidate, quality
     return best
