@@ -13,6 +13,12 @@ from kg.iris import DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH
 
 EVENTS = "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: Every IRI of the W3C formats namespace (https://www.w3.org/ns/formats/), as it lists them.
+W3C_FORMATS = {"http://www.w3.org/ns/formats/" + name for name in (
+    "JSON-LD", "N3", "N-Triples", "N-Quads", "LD_Patch", "microdata", "OWL_XML",
+    "OWL_Functional", "OWL_Manchester", "POWDER", "POWDER-S", "PROV-N", "PROV-XML",
+    "RDF_JSON", "RDF_XML", "RIF_XML", "RDFa", "Turtle", "TriG", "SPARQL_Results_XML",
+    "SPARQL_Results_JSON", "SPARQL_Results_CSV", "SPARQL_Results_TSV")}
 
 
 def test_get_post_form_and_post_direct_give_the_same_answer(server):
@@ -170,8 +176,11 @@ def test_service_description_lists_graphs_formats_and_features(server):
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in graph  # read-only
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
-    assert {str(o) for o in graph.objects(service, SD.resultFormat)} == {
-        f.iri for f in formats.FORMATS}
+    advertised = {str(o) for o in graph.objects(service, SD.resultFormat)}
+    assert advertised == {f.iri for f in formats.FORMATS}
+    assert advertised <= W3C_FORMATS
+    assert "http://www.w3.org/ns/formats/JSON-LD" in advertised
+    assert len(set(graph.subjects(rdflib.RDF.type, SD.Service))) == 1  # no update service
     names = {str(o) for o in graph.objects(predicate=SD.name)}
     assert names == {DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH}
 
@@ -213,6 +222,13 @@ def test_graph_store_get_returns_one_graph(server):
 def test_healthz_reports_the_loaded_store(server):
     health = requests.get(server.url + "/healthz").json()
     assert health["status"] == "ok" and health["quads"] > 0
+
+
+def test_healthz_shows_no_file_paths_and_the_log_has_them(server):
+    answer = requests.get(server.url + "/healthz")
+    assert set(answer.json()) <= {"status", "version", "quads", "loaded_at", "updated"}
+    assert str(server.workdir) not in answer.text and "/src/" not in answer.text
+    assert str(server.flags["--data-file"]) in server.log.read_text()
 
 
 def test_every_request_is_logged_with_a_hash_of_the_query(server):

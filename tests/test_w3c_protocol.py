@@ -304,12 +304,14 @@ def test_sd_has_endpoint_triple(w3c):
 def test_sd_conforms_to_schema(w3c):
     """Service description conforms to schema (the sd: vocabulary's domains and ranges)."""
     graph = _description(w3c)
-    (service,) = graph.subjects(rdflib.RDF.type, SD.Service)
-    languages = set(graph.objects(service, SD.supportedLanguage))
-    assert languages and languages <= {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
-    assert SD.SPARQL11Update in languages  # this server has an update token
-    for endpoint in graph.objects(service, SD.endpoint):
-        assert isinstance(endpoint, rdflib.URIRef)
+    services = {str(graph.value(s, SD.endpoint)): s
+                for s in graph.subjects(rdflib.RDF.type, SD.Service)}
+    # This server has an update token: /update is described as the service that takes updates.
+    assert set(services) == {w3c.url + "/sparql/", w3c.url + "/update"}
+    service, updates = services[w3c.url + "/sparql/"], services[w3c.url + "/update"]
+    assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
+    assert set(graph.objects(updates, SD.supportedLanguage)) == {SD.SPARQL11Update}
+    assert graph.value(updates, SD.defaultDataset) == graph.value(service, SD.defaultDataset)
     for fmt in graph.objects(service, SD.resultFormat):
         assert isinstance(fmt, rdflib.URIRef)
     for feature in graph.objects(service, SD.feature):

@@ -17,6 +17,11 @@ RESULTS = "results"
 GRAPH = "graph"
 
 
+#: The W3C namespace of format IRIs (https://www.w3.org/ns/formats/), for sd:resultFormat
+#: and void:feature.
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+
+
 @dataclass(frozen=True)
 class Format:
     """One serialisation: its short name (``format=`` value), media type and suffix."""
@@ -26,6 +31,8 @@ class Format:
     suffix: str
     kind: str
     oxigraph: QueryResultsFormat | RdfFormat
+    #: Its name in the W3C formats namespace (pyoxigraph's ``iri`` is wrong for JSON-LD).
+    registered: str
     #: Further media types that select this format in ``Accept`` (never sent back).
     aliases: tuple[str, ...] = ()
     #: Further ``format=`` values that name it (those common clients such as SPARQLWrapper send).
@@ -34,7 +41,7 @@ class Format:
     @property
     def iri(self) -> str:
         """The W3C format IRI (http://www.w3.org/ns/formats/...), for sd:resultFormat."""
-        return self.oxigraph.iri
+        return FORMATS_NS + self.registered
 
     @property
     def supports_datasets(self) -> bool:
@@ -50,22 +57,24 @@ class Format:
 #: The first format of each kind is its default (sent when the client accepts anything).
 FORMATS = (
     Format("json", "application/sparql-results+json", "srj", RESULTS, QueryResultsFormat.JSON,
-           ("application/json",)),
+           "SPARQL_Results_JSON", ("application/json",)),
     Format("xml", "application/sparql-results+xml", "srx", RESULTS, QueryResultsFormat.XML,
-           ("application/xml", "text/xml")),
-    Format("csv", "text/csv", "csv", RESULTS, QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", RESULTS, QueryResultsFormat.TSV),
+           "SPARQL_Results_XML", ("application/xml", "text/xml")),
+    Format("csv", "text/csv", "csv", RESULTS, QueryResultsFormat.CSV, "SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", RESULTS, QueryResultsFormat.TSV,
+           "SPARQL_Results_TSV"),
     # Turtle is a subset of N3, so it answers clients asking for N3 too.
-    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE,
+    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE, "Turtle",
            ("application/x-turtle", "text/n3"), ("turtle", "n3")),
-    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, ("text/plain",),
-           ("ntriples", "n-triples")),
-    Format("rdf", "application/rdf+xml", "rdf", GRAPH, RdfFormat.RDF_XML,
+    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, "N-Triples",
+           ("text/plain",), ("ntriples", "n-triples")),
+    Format("rdf", "application/rdf+xml", "rdf", GRAPH, RdfFormat.RDF_XML, "RDF_XML",
            ("application/xml", "text/xml"), ("xml", "rdfxml", "rdf+xml")),
-    Format("jsonld", "application/ld+json", "jsonld", GRAPH, RdfFormat.JSON_LD,
+    Format("jsonld", "application/ld+json", "jsonld", GRAPH, RdfFormat.JSON_LD, "JSON-LD",
            ("application/json",), ("json", "json-ld")),
-    Format("trig", "application/trig", "trig", GRAPH, RdfFormat.TRIG),
-    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS, (), ("nquads", "n-quads")),
+    Format("trig", "application/trig", "trig", GRAPH, RdfFormat.TRIG, "TriG"),
+    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS, "N-Quads", (),
+           ("nquads", "n-quads")),
 )
 
 BY_NAME = {f.name: f for f in FORMATS}

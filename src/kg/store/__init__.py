@@ -52,6 +52,13 @@ class QuerySyntaxError(StoreError):
     status = 400
 
 
+class UpdateRefused(StoreError):
+    """A well-formed update the dataset refuses (SPARQL 1.1 Update section 3.2): DROP, CLEAR,
+    MOVE of a graph that does not exist, CREATE of one that does. The client's error."""
+
+    status = 400
+
+
 class NotAcceptable(StoreError):
     status = 406
 

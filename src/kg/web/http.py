@@ -11,9 +11,10 @@ import gzip
 import hashlib
 import logging
 import time
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from kg.store import StoreError
 
@@ -35,6 +36,7 @@ def install(app: Flask, settings) -> None:
     @app.before_request
     def start_clock():
         g.started = time.perf_counter()
+        _require_utf8()
 
     @app.errorhandler(StoreError)
     def store_error(error: StoreError):
@@ -68,6 +70,24 @@ def install(app: Flask, settings) -> None:
         log.info("%s %s %s %.1fms query=%s", request.method, request.path, response.status_code,
                  duration, hashlib.sha256(query.encode()).hexdigest()[:12] if query else "-")
         return response
+
+
+def _require_utf8() -> None:
+    """400 for bytes that are not UTF-8 in the path, the query string or a form body.
+
+    werkzeug decodes them leniently (an invalid ``%FF`` stays the three characters
+    ``%FF``), which would run a query the client never wrote.
+    """
+    parts = {"the path": request.environ.get("PATH_INFO", "").encode("latin-1"),
+             "the query string": unquote_to_bytes(request.query_string.replace(b"+", b" "))}
+    if request.mimetype == "application/x-www-form-urlencoded":
+        parts["the form body"] = unquote_to_bytes(request.get_data().replace(b"+", b" "))
+    for where, raw in parts.items():
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadRequest(f"{where} is not valid UTF-8 (byte {error.start}); "
+                             "percent-encode text as UTF-8") from None
 
 
 def _compress(response: Response) -> None:

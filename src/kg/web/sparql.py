@@ -10,7 +10,7 @@ operator's bearer token; without a configured token the endpoint is read-only.
 import hmac
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, request, url_for
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
     BadRequest,
@@ -153,7 +153,9 @@ def _service_description() -> Response:
     fmt = formats.BY_NAME[graph_format]
     triples = service_description.describe(
         request.base_url, store().graphs(),
-        updates=bool(settings().update_token), federated=bool(settings().allowed_services),
+        update_endpoint=url_for("sparql.update", _external=True) if settings().update_token
+        else None,
+        federated=bool(settings().allowed_services),
         void=request.host_url.rstrip("/") + VOID_ROUTE,
     )
     return _answer(service_description.serialize(triples, fmt), fmt)
