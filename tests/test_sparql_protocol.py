@@ -7,6 +7,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
+from conftest import auth
+from rdflib.compare import isomorphic
 
 from kg import formats
 from kg.iris import DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH
@@ -198,6 +200,35 @@ def test_cors_lets_a_page_on_another_origin_query(server):
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
 
 
+def preflight(server, path, method):
+    return requests.options(server.url + path, timeout=30, headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "authorization, content-type"})
+
+
+def test_cors_lets_a_page_send_the_token_to_the_write_routes(writable_server, server):
+    for path, method in (("/update", "POST"), ("/store?graph=http://example.org/cors", "PUT")):
+        answer = preflight(writable_server, path, method)
+        assert answer.status_code in (200, 204)
+        assert "Authorization" in answer.headers["Access-Control-Allow-Headers"]
+        assert method in answer.headers["Access-Control-Allow-Methods"]
+        # ...and without a token no page is invited to send one.
+        read_only = preflight(server, path, method)
+        assert "Authorization" not in read_only.headers["Access-Control-Allow-Headers"]
+    # The query endpoint never asks for credentials.
+    assert "Authorization" not in preflight(writable_server, "/sparql", "POST").headers[
+        "Access-Control-Allow-Headers"]
+    # The token is still checked on the request that follows.
+    origin = {"Origin": "https://yasgui.example"}
+    refused = requests.post(writable_server.url + "/update", headers=origin, timeout=30,
+                            data={"update": "CLEAR SILENT GRAPH <http://example.org/cors>"})
+    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = requests.post(writable_server.url + "/update", headers={**origin, **auth()},
+                            data={"update": "CLEAR SILENT GRAPH <http://example.org/cors>"},
+                            timeout=30)
+    assert allowed.status_code == 204
+
+
 def test_gzip_for_clients_that_accept_it(server):
     query = "CONSTRUCT WHERE { ?s ?p ?o }"
     raw = requests.post(server.url + "/sparql", data={"query": query}, stream=True,
@@ -217,6 +248,38 @@ def test_graph_store_get_returns_one_graph(server):
     assert b"subClassOf" in response.content and b"SovietInvasionOfPoland" not in response.content
     missing = requests.get(server.url + "/store", params={"graph": "http://example.org/none"})
     assert missing.status_code == 404
+
+
+def test_graph_store_default_is_the_union_default_graph_of_queries(server):
+    """GET /store?default answers what a query's default graph holds (sd:UnionDefaultGraph)."""
+    for accept in ("application/n-triples", "application/n-quads"):
+        stored = requests.get(server.url + "/store?default", headers={"Accept": accept},
+                              timeout=60)
+        assert stored.status_code == 200
+        parsed = list(ox.parse(stored.content, format=ox.RdfFormat.from_media_type(accept)))
+        assert all(q.graph_name == ox.DefaultGraph() for q in parsed)
+        queried = server.query("CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
+        union = rdflib.Graph().parse(data=queried.text, format="nt")
+        in_store = rdflib.Graph().parse(data=ox.serialize(
+            [q.triple for q in parsed], format=ox.RdfFormat.N_TRIPLES), format="nt")
+        assert len(union) > 0 and len(parsed) == len(union)
+        assert isomorphic(in_store, union)
+
+
+def test_graph_store_writes_to_default_go_to_the_unnamed_graph(writable_server):
+    triple = b'<http://example.org/gsp-default> <http://example.org/p> "x" .'
+    put = requests.put(writable_server.url + "/store?default", data=triple, timeout=60,
+                       headers={"Content-Type": "application/n-triples", **auth()})
+    assert put.status_code in (201, 204)
+    ask = "ASK { <http://example.org/gsp-default> ?p ?o }"
+    assert writable_server.ask(ask)
+    union = requests.get(writable_server.url + "/store?default", timeout=60,
+                         headers={"Accept": "application/n-triples"}).text
+    assert "http://example.org/gsp-default" in union and "SovietInvasionOfPoland" in union
+    assert requests.delete(writable_server.url + "/store?default", headers=auth(),
+                           timeout=60).status_code == 204
+    assert not writable_server.ask(ask)
+    assert writable_server.ask("ASK { kgr:SovietInvasionOfPoland ?p ?o }")  # graphs stay
 
 
 def test_healthz_reports_the_loaded_store(server):

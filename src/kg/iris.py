@@ -78,6 +78,8 @@ HOME_ROUTE = "/"
 ARTICLE_ROUTE = "/article"
 QUERY_ROUTE = "/query"
 SPARQL_ROUTE = "/sparql"
+#: SPARQL 1.1 Update (only with an update token).
+UPDATE_ROUTE = "/update"
 #: The SPARQL 1.1 Graph Store Protocol (``?graph=IRI``).
 GRAPH_STORE_ROUTE = "/store"
 #: The downloads: the dump files, and the VoID description of the dataset (RFC 8615

@@ -95,7 +95,8 @@ class GraphStore(Protocol):
     def load(self) -> dict: ...
 
     def dump(self, format_name: str, graph: str | None = None, default: bool = False) -> bytes:
-        """Serialise one named graph, the store's default graph, or the whole dataset."""
+        """Serialise one named graph, the default graph (the union of all graphs, as a query
+        without a dataset sees it), or the whole dataset."""
         ...
 
     def health(self) -> dict: ...

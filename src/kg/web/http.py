@@ -16,6 +16,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from kg.iris import GRAPH_STORE_ROUTE, UPDATE_ROUTE
 from kg.store import StoreError
 
 log = logging.getLogger("kg.web")
@@ -59,17 +60,32 @@ def install(app: Flask, settings) -> None:
     def finish(response: Response) -> Response:
         if settings.cors_origin:
             response.headers["Access-Control-Allow-Origin"] = settings.cors_origin
-            response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated, Retry-After"
+            response.headers["Access-Control-Expose-Headers"] = \
+                "X-Result-Truncated, Retry-After, WWW-Authenticate"
             if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-                response.headers["Access-Control-Max-Age"] = "86400"
+                _preflight(response, settings)
         _compress(response)
         query = g.get("query_text")
         duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info("%s %s %s %.1fms query=%s", request.method, request.path, response.status_code,
                  duration, hashlib.sha256(query.encode()).hexdigest()[:12] if query else "-")
         return response
+
+
+#: Routes that write, with the methods a browser may send them (kg.web.sparql).
+WRITE_METHODS = {UPDATE_ROUTE: "POST, OPTIONS",
+                 GRAPH_STORE_ROUTE: "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
+
+
+def _preflight(response: Response, settings) -> None:
+    """The CORS preflight answer: reads from any page; writes also let a page send the
+    ``Authorization`` header, when a token is configured (the token is still checked)."""
+    writes = bool(settings.update_token) and request.path in WRITE_METHODS
+    response.headers["Access-Control-Allow-Methods"] = \
+        WRITE_METHODS[request.path] if writes else "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = \
+        "Accept, Content-Type" + (", Authorization" if writes else "")
+    response.headers["Access-Control-Max-Age"] = "86400"
 
 
 def _require_utf8() -> None:

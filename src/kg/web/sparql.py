@@ -21,7 +21,7 @@ from werkzeug.exceptions import (
 )
 
 from kg import formats
-from kg.iris import VOID_ROUTE
+from kg.iris import UPDATE_ROUTE, VOID_ROUTE
 from kg.store import NotAcceptable, QueryRequest
 from kg.web import federated, guard, query_page, service_description, settings, store
 
@@ -173,7 +173,7 @@ def _require_token() -> None:
                            www_authenticate=WWWAuthenticate("bearer", {"realm": "kg"}))
 
 
-@blueprint.post("/update")
+@blueprint.post(UPDATE_ROUTE)
 def update():
     _require_token()
     if _param("using-graph-uri") or _param("using-named-graph-uri"):
