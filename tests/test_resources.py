@@ -193,6 +193,24 @@ def test_json_ld_is_expanded_when_the_profile_asks(article_server):
     assert isomorphic(as_graph(document), turtle)
 
 
+def test_every_answer_links_to_each_format_of_the_resource(article_server):
+    for path in ("/resource/Lwow", "/resource/Lwow.nt", "/ontology"):
+        for accept in ("text/html", "text/turtle"):
+            answer = requests.get(article_server.url + path, headers={"Accept": accept},
+                                  timeout=30)
+            links = {}
+            for value in requests.utils.parse_header_links(answer.headers["Link"]):
+                assert value["rel"] == "alternate"
+                links[value["type"]] = value["url"]
+            stem = path.removesuffix(".nt")
+            assert links == {"text/html": stem, **{
+                media_type: f"{stem}.{suffix}" for media_type, (suffix, _) in RDF_TYPES.items()}}
+            for media_type, url in links.items():  # each link answers in its type
+                linked = requests.get(article_server.url + url, timeout=30,
+                                      headers={"Accept": "text/html"})
+                assert linked.headers["Content-Type"].startswith(media_type), url
+
+
 def test_turtle_with_a_charset_parameter_is_served(article_server):
     answer = requests.get(article_server.url + "/resource/Lwow", timeout=30,
                           headers={"Accept": "text/turtle;charset=utf-8"})

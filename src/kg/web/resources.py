@@ -78,8 +78,9 @@ def _rdf(triples: list, chosen: formats.Format, first: str, truncated: bool) -> 
     return response
 
 
-def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
-    """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``."""
+def _answer(iri: str, suffixed: formats.Format | None, page, rdf) -> Response:
+    """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``,
+    with a ``Link`` to each other form of it (RFC 8288), so a client can find them all."""
     chosen = suffixed or negotiate(request.headers.get("Accept"))
     if chosen is None:
         response = plain_error(406, "this resource is offered as text/html and as "
@@ -88,7 +89,16 @@ def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
         response = page() if chosen == HTML else rdf(chosen)
     if suffixed is None:
         response.vary.add("Accept")
+    response.headers["Link"] = alternates(iri)
     return response
+
+
+def alternates(iri: str) -> str:
+    """``<…/Lwow.ttl>; rel="alternate"; type="text/turtle"``, … for the page and each format."""
+    forms = [(iris.local_route(iri), HTML_TYPES[0])] + [
+        (iris.data_route(iri, f.suffix), f.media_type) for f in RDF_FORMATS]
+    return ", ".join(f'<{route}>; rel="alternate"; type="{media_type}"'
+                     for route, media_type in forms)
 
 
 def not_found_page(iri: str, name: str) -> Response:
@@ -127,7 +137,7 @@ def resource(name: str):
     def rdf(chosen: formats.Format) -> Response:
         return _rdf(triples, chosen, iri, truncated)
 
-    return _answer(suffixed, page, rdf)
+    return _answer(iri, suffixed, page, rdf)
 
 
 def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
@@ -150,7 +160,7 @@ def ontology(suffix: str | None = None):
     def rdf(chosen: formats.Format) -> Response:
         return _rdf(triples, chosen, iris.ONTOLOGY, truncated)
 
-    return _answer(suffixed, page, rdf)
+    return _answer(iris.ONTOLOGY, suffixed, page, rdf)
 
 
 @blueprint.get(iris.GRAPH_ROUTE + "<name>")
