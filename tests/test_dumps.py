@@ -138,6 +138,23 @@ def test_the_rdf12_dump_has_the_same_facts_and_provenance(server):
     check_rdf12_dump(server)
 
 
+def test_the_rdf12_dump_is_marked_and_the_rdf11_files_stay_the_default(server):
+    (dump,) = [d for d in DUMPS if d.rdf12]
+    answer = get(server, dump.name)
+    assert answer.content.startswith(b'VERSION "1.2"\n')
+    assert answer.headers["Content-Type"].startswith("text/turtle; version=1.2")
+    entry = {f["name"]: f for f in index(server)["files"]}[dump.name]
+    assert entry["media_type"] == "text/turtle; version=1.2"
+    with pytest.raises(SyntaxError):  # an RDF 1.1 parser stops at the first line, as the page says
+        rdflib.Graph().parse(data=answer.content, format="turtle")
+    page = requests.get(server.url + "/dumps/", timeout=30).text
+    assert "text/turtle; version=1.2" in page and "rdflib 7" in page
+    for plain in TRIPLE_DUMPS + DATASET_DUMPS:
+        answer = get(server, plain.name)
+        assert b"VERSION" not in answer.content[:200]
+        assert "version=" not in answer.headers["Content-Type"]
+
+
 def check_rdf12_dump(server):
     (dump,) = [d for d in DUMPS if d.rdf12]
     assert dump.edition == EDITION_BY_NAME["all"] and dump.format.name == "ttl"

@@ -38,6 +38,8 @@ NAME = "kresy1939"
 #: Bump when the files change for the same data (new formats, another layout), so the
 #: server rewrites the dumps it keeps for the current store version.
 WRITER_VERSION = "2"
+#: The first line of an RDF 1.2 Turtle dump (the ``VERSION`` directive of RDF 1.2 Turtle).
+RDF12_VERSION = b'VERSION "1.2"\n'
 #: Lines of progress on stderr every this many triples (only large stores print them).
 PROGRESS_EVERY = 100_000
 
@@ -80,6 +82,12 @@ class Dump:
     @property
     def keeps_graphs(self) -> bool:
         return self.format.name in NAMED_GRAPH_FORMATS
+
+    @property
+    def media_type(self) -> str:
+        """RDF 1.2 files say so in their media type (RDF 1.2 Turtle, section 7.1), so a client
+        can tell them apart from the RDF 1.1 files before it parses them."""
+        return self.format.media_type + ("; version=1.2" if self.rdf12 else "")
 
     @property
     def description(self) -> str:
@@ -162,6 +170,10 @@ def write(dataset: ox.Dataset, dump: Dump, output: BinaryIO, compress: bool = Fa
             yield item
 
     def serialize(target: BinaryIO) -> None:
+        if dump.rdf12 and dump.format.name == "ttl":
+            # The version directive: an RDF 1.1 parser stops here, not mid-file. (N-Triples
+            # 1.2 has it too, but pyoxigraph 0.5's N-Triples parser refuses it.)
+            target.write(RDF12_VERSION)
         if dump.format.name == "jsonld":
             ontology = dataset.quads_for_graph_name(ox.NamedNode(ONTOLOGY_GRAPH))
             target.write(jsonld.compacted(counted(), jsonld.context(q.triple for q in ontology)))
