@@ -95,9 +95,12 @@ def test_the_json_ld_dumps_are_compacted_with_the_published_context(server):
         assert document["@context"] == context["@context"], dump.name
         assert all(node["@id"].startswith(("kgr:", "kg:", "_:")) or ":" in node["@id"]
                    for node in document["@graph"])
-        nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
-        read_by_pyld = rdflib.Graph().parse(data=nquads, format="nt")
-        assert isomorphic(read_by_pyld, as_rdflib(store_triples(server, dump.edition.graphs)))
+        expected = as_rdflib(store_triples(server, dump.edition.graphs))
+        expanded = jsonld.expand(document)
+        assert all(key.startswith(("@", "http", "https")) for node in expanded for key in node)
+        for form in (document, expanded, jsonld.compact(expanded, context)):
+            nquads = jsonld.to_rdf(form, {"format": "application/n-quads"})
+            assert isomorphic(rdflib.Graph().parse(data=nquads, format="nt"), expected)
 
 
 @pytest.mark.parametrize("dump", DATASET_DUMPS, ids=lambda d: d.name)
