@@ -200,3 +200,29 @@ def test_rapper_stops_at_the_first_line_of_the_rdf12_dump_as_the_page_says(serve
     parsed = subprocess.run(["rapper", "-i", "turtle", "-c", str(path)], capture_output=True,
                             text=True, timeout=120)
     assert parsed.returncode != 0 and ":1 " in parsed.stderr, parsed.stderr
+
+
+COMUNICA = Path(__file__).parent / "clients" / "node_modules" / ".bin" / "comunica-sparql"
+
+
+def comunica(source: str, query: str) -> list[dict]:
+    """The bindings Comunica (``make comunica`` installs it) finds in one source."""
+    assert COMUNICA.exists(), "run 'make comunica' (npm ci in tests/clients)"
+    answer = subprocess.run([str(COMUNICA), source, query, "-t", "application/sparql-results+json"],
+                            capture_output=True, text=True, timeout=180)
+    assert answer.returncode == 0, answer.stderr[-1000:]
+    return [{k: v["value"] for k, v in row.items()}
+            for row in json.loads(answer.stdout)["results"]["bindings"]]
+
+
+def test_comunica_queries_the_endpoint_a_resource_and_the_dumps(server):
+    invasions = PREFIXES + "SELECT ?e WHERE { ?e a kg:Invasion }"
+    assert comunica(f"sparql@{server.url}/sparql", invasions) == [
+        {"e": str(KGR.SovietInvasionOfPoland)}]
+    label = f"SELECT ?l WHERE {{ <{KGR.Lwow}> <{rdflib.RDFS.label}> ?l }}"
+    assert {"l": "Lwów"} in comunica(server.url + "/resource/Lwow", label)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    expected = {f["name"]: f["triples"] for f in
+                requests.get(f"{server.url}/dumps/index.json", timeout=30).json()["files"]}
+    for name in ("kresy1939-data.ttl", "kresy1939-data.jsonld", "kresy1939-all.nt"):
+        assert comunica(f"{server.url}/dumps/{name}", count) == [{"n": str(expected[name])}]
