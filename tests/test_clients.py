@@ -87,6 +87,7 @@ def test_sparqlwrapper_with_a_charset_in_accept_gets_its_answer(server):
     """Browser fetch wrappers send media-type parameters; they were refused with 406."""
     client = SPARQLWrapper(server.url + "/sparql")
     client.setReturnFormat(JSON)
+    client.setOnlyConneg(True)  # no format= parameter: the Accept header alone decides
     client.addCustomHttpHeader("Accept", "application/sparql-results+json; charset=utf-8")
     client.setQuery(PREFIXES + "SELECT ?e WHERE { ?e a kg:Invasion }")
     rows = client.queryAndConvert()["results"]["bindings"]
