@@ -104,7 +104,7 @@ def by_media_type(media_type: str, kind: str | None = None) -> Format | None:
     return None
 
 
-#: JSON-LD profiles (the ``profile`` parameter of application/ld+json, RFC 9110 section 12.5.1)
+#: JSON-LD profiles (the ``profile`` parameter of application/ld+json, JSON-LD 1.1 appendix C)
 #: that change what the server sends; any other profile is ignored, as the JSON-LD media type
 #: registration requires.
 JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
