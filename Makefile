@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint browser
+.PHONY: serve test lint browser rapper comunica
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,5 +29,21 @@ browser:
 	  || { echo "tests/browser need Debian's chromium: run 'sudo apt-get install chromium'"; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: lint browser
+# Debian's raptor (rapper) for tests/test_clients.py: an RDF parser of its own reads every dump.
+rapper:
+	@command -v rapper >/dev/null || { test "$$(id -u)" = 0 \
+	  || { echo "tests/test_clients.py needs raptor: run 'sudo apt-get install raptor2-utils'"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils; }
+
+# Comunica (npm, the versions in tests/clients/package-lock.json; Node 20 or later) for
+# tests/test_clients.py: a JavaScript SPARQL engine querying the endpoint and the dumps.
+COMUNICA := tests/clients/node_modules/.bin/comunica-sparql
+
+comunica: $(COMUNICA)
+
+$(COMUNICA): tests/clients/package-lock.json
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+	touch $(COMUNICA)
+
+test: lint browser rapper comunica
 	$(BIN)/python -m pytest -m "" -q

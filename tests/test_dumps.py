@@ -13,10 +13,11 @@ import pytest
 import rdflib
 import requests
 from conftest import copy_sources
+from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from kg.dump import DUMPS, EDITION_BY_NAME
-from kg.iris import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kg.iris import DATA_GRAPH, ONTOLOGY_DIR, ONTOLOGY_GRAPH, PREFIXES, TRIPLES_FILE
 
 RDF = PREFIXES["rdf"]
 STATEMENT_PARTS = {ox.NamedNode(RDF + n) for n in ("subject", "predicate", "object")}
@@ -87,6 +88,21 @@ def check_rdf11_dump(server, dump):
     assert isomorphic(in_rdflib, as_rdflib(expected))
 
 
+def test_the_json_ld_dumps_are_compacted_with_the_published_context(server):
+    context = requests.get(server.url + "/context.jsonld", timeout=30).json()
+    for dump in (d for d in TRIPLE_DUMPS if d.format.name == "jsonld"):
+        document = get(server, dump.name).json()
+        assert document["@context"] == context["@context"], dump.name
+        assert all(node["@id"].startswith(("kgr:", "kg:", "_:")) or ":" in node["@id"]
+                   for node in document["@graph"])
+        expected = as_rdflib(store_triples(server, dump.edition.graphs))
+        expanded = jsonld.expand(document)
+        assert all(key.startswith(("@", "http", "https")) for node in expanded for key in node)
+        for form in (document, expanded, jsonld.compact(expanded, context)):
+            nquads = jsonld.to_rdf(form, {"format": "application/n-quads"})
+            assert isomorphic(rdflib.Graph().parse(data=nquads, format="nt"), expected)
+
+
 @pytest.mark.parametrize("dump", DATASET_DUMPS, ids=lambda d: d.name)
 def test_dataset_dumps_keep_each_named_graph(server, dump):
     body = get(server, dump.name).content
@@ -125,6 +141,23 @@ def test_the_rdf12_dump_has_the_same_facts_and_provenance(server):
     check_rdf12_dump(server)
 
 
+def test_the_rdf12_dump_is_marked_and_the_rdf11_files_stay_the_default(server):
+    (dump,) = [d for d in DUMPS if d.rdf12]
+    answer = get(server, dump.name)
+    assert answer.content.startswith(b'VERSION "1.2"\n')
+    assert answer.headers["Content-Type"].startswith("text/turtle; version=1.2")
+    entry = {f["name"]: f for f in index(server)["files"]}[dump.name]
+    assert entry["media_type"] == "text/turtle; version=1.2"
+    with pytest.raises(SyntaxError):  # an RDF 1.1 parser stops at the first line, as the page says
+        rdflib.Graph().parse(data=answer.content, format="turtle")
+    page = requests.get(server.url + "/dumps/", timeout=30).text
+    assert "text/turtle; version=1.2" in page and "rdflib 7" in page
+    for plain in TRIPLE_DUMPS + DATASET_DUMPS:
+        answer = get(server, plain.name)
+        assert b"VERSION" not in answer.content[:200]
+        assert "version=" not in answer.headers["Content-Type"]
+
+
 def check_rdf12_dump(server):
     (dump,) = [d for d in DUMPS if d.rdf12]
     assert dump.edition == EDITION_BY_NAME["all"] and dump.format.name == "ttl"
@@ -159,6 +192,33 @@ def test_the_article_graph_dumps_hold_exactly_its_triples(article_server):
     expected = store_triples(article_server, [DATA_GRAPH])
     assert not any(isinstance(t.subject, ox.BlankNode) for t in expected)
     assert {q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)} == set(expected)
+
+
+@pytest.mark.parametrize("edition, sources", [
+    ("all", (*sorted(ONTOLOGY_DIR.glob("*.ttl")), TRIPLES_FILE)),
+    ("ontology", tuple(sorted(ONTOLOGY_DIR.glob("*.ttl")))),
+    ("data", (TRIPLES_FILE,)),
+])
+def test_a_dump_equals_its_source_files_triple_for_triple(article_server, edition, sources):
+    """Datatypes included: the store must not rewrite a literal of the sources (pyoxigraph
+    stores xsd:nonNegativeInteger and xsd:int values as xsd:integer, for instance)."""
+    expected = rdflib.Graph()
+    for path in sources:
+        expected.parse(path, format="turtle")
+    for suffix, parser in (("ttl", "turtle"), ("nt", "nt")):
+        dumped = rdflib.Graph().parse(data=get(article_server, f"kresy1939-{edition}.{suffix}")
+                                      .content, format=parser)
+        assert len(dumped) == len(expected)
+        assert isomorphic(dumped, expected), sorted(
+            str(t) for t in set(expected) - set(dumped) if not isinstance(t[0], rdflib.BNode))[:5]
+        typed = {(o.datatype, str(o)) for o in expected.objects() if isinstance(o, rdflib.Literal)}
+        assert typed == {(o.datatype, str(o)) for o in dumped.objects()
+                         if isinstance(o, rdflib.Literal)}
+    graph = ONTOLOGY_GRAPH if edition == "ontology" else DATA_GRAPH if edition == "data" else None
+    if graph:
+        stored = requests.get(article_server.url + "/store", params={"graph": graph},
+                              headers={"Accept": "text/turtle"}, timeout=60)
+        assert isomorphic(rdflib.Graph().parse(data=stored.text, format="turtle"), expected)
 
 
 def test_dumps_answer_conditional_requests_with_304(server):

@@ -4,6 +4,7 @@ import re
 
 import requests
 import yaml
+from openapi_spec_validator import validate
 
 from kg.settings import Settings
 from kg.web import create_app, openapi
@@ -41,3 +42,8 @@ def test_the_description_is_served_as_yaml_and_json(server):
     assert as_json.headers["Content-Type"].startswith("application/json")
     assert yaml.safe_load(as_yaml.text) == as_json.json() == openapi.description()
     assert as_json.json()["openapi"].startswith("3.")
+
+
+def test_the_served_description_is_valid_openapi_3(server):
+    """openapi-spec-validator accepts /openapi.json as served (it raises on any error)."""
+    validate(requests.get(server.url + "/openapi.json", timeout=10).json())

@@ -9,6 +9,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
+from pyld import jsonld
+from rdflib.compare import isomorphic
 
 from kg import iris
 from kg.iris import TRIPLES_FILE
@@ -80,7 +82,7 @@ def test_every_resource_dereferences_in_every_rdf_format(article_server, data):
             answer = session.get(local(article_server.url, resource),
                                  headers={"Accept": media_type}, timeout=60)
             assert answer.status_code == 200, (resource, media_type, answer.text)
-            assert answer.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+            assert answer.headers["Content-Type"].startswith(f"{media_type}; charset=utf-8")
             assert "Accept" in answer.headers["Vary"]
             parsed = set(ox.parse(answer.content, format=ox.RdfFormat.from_media_type(media_type)))
             missing = expected - parsed
@@ -133,10 +135,87 @@ def test_suffix_urls_give_one_format_without_negotiation(article_server, data):
         answer = requests.get(f"{article_server.url}/resource/Lwow.{suffix}",
                               headers={"Accept": "text/html"}, timeout=30)
         assert answer.status_code == 200
-        assert answer.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+        assert answer.headers["Content-Type"].startswith(f"{media_type}; charset=utf-8")
         parsed = set(ox.parse(answer.content, format=ox.RdfFormat.from_media_type(media_type)))
         assert expected <= parsed
     assert requests.get(article_server.url + "/resource/Lwow.exe", timeout=30).status_code == 404
+
+
+JSONLD = "application/ld+json"
+EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+
+
+def as_graph(json_ld: dict) -> rdflib.Graph:
+    """What PyLD, a JSON-LD processor of its own, reads from a document."""
+    nquads = jsonld.to_rdf(json_ld, {"format": "application/n-quads"})
+    return rdflib.Graph().parse(data=nquads, format="nt")
+
+
+def test_json_ld_is_compacted_with_the_published_context_by_default(article_server):
+    url = article_server.url + "/resource/SovietInvasionOfPoland"
+    turtle = rdflib.Graph().parse(data=requests.get(url + ".ttl", timeout=30).text,
+                                  format="turtle")
+    published = requests.get(article_server.url + "/context.jsonld", timeout=30)
+    assert published.status_code == 200
+    assert published.headers["Content-Type"].startswith(JSONLD)
+    context = published.json()["@context"]
+    assert context["@language"] == "en" and context["kg"] == iris.ONTOLOGY_NS
+    assert context["startDate"] == {"@id": "kg:startDate"}  # its range is any literal
+    assert context["minimum"] == {"@id": "kg:minimum", "@type": "xsd:decimal"}
+    for accept in (JSONLD, f'{JSONLD}; profile="{COMPACTED}"',
+                   f'{JSONLD}; profile="http://example.org/unknown-profile"'):
+        answer = requests.get(url, headers={"Accept": accept}, timeout=30)
+        assert answer.status_code == 200, accept
+        assert f'profile="{COMPACTED}"' in answer.headers["Content-Type"]
+        document = answer.json()
+        assert document["@context"] == context
+        invasion = next(n for n in document["@graph"] if n["@id"] == "kgr:SovietInvasionOfPoland")
+        assert invasion["partOf"] == "kgr:InvasionOfPoland"
+        assert invasion["startDate"] == {"@type": "xsd:date", "@value": "1939-09-17"}
+        assert isomorphic(as_graph(document), turtle)
+        # PyLD's own compaction with the published context reads back the same way.
+        again = jsonld.compact(jsonld.expand(document), {"@context": context})
+        assert isomorphic(as_graph(again), turtle)
+
+
+def test_json_ld_is_expanded_when_the_profile_asks(article_server):
+    url = article_server.url + "/resource/Lwow"
+    turtle = rdflib.Graph().parse(data=requests.get(url + ".ttl", timeout=30).text,
+                                  format="turtle")
+    answer = requests.get(url, timeout=30, headers={
+        "Accept": f'{JSONLD}; profile="http://example.org/other {EXPANDED}"'})
+    assert answer.status_code == 200
+    assert f'profile="{EXPANDED}"' in answer.headers["Content-Type"]
+    document = answer.json()
+    assert isinstance(document, list) and "@context" not in answer.text
+    assert jsonld.expand(document) == jsonld.expand(jsonld.expand(document))
+    assert isomorphic(as_graph(document), turtle)
+
+
+def test_every_answer_links_to_each_format_of_the_resource(article_server):
+    for path in ("/resource/Lwow", "/resource/Lwow.nt", "/ontology"):
+        for accept in ("text/html", "text/turtle"):
+            answer = requests.get(article_server.url + path, headers={"Accept": accept},
+                                  timeout=30)
+            links = {}
+            for value in requests.utils.parse_header_links(answer.headers["Link"]):
+                assert value["rel"] == "alternate"
+                links[value["type"]] = value["url"]
+            stem = path.removesuffix(".nt")
+            assert links == {"text/html": stem, **{
+                media_type: f"{stem}.{suffix}" for media_type, (suffix, _) in RDF_TYPES.items()}}
+            for media_type, url in links.items():  # each link answers in its type
+                linked = requests.get(article_server.url + url, timeout=30,
+                                      headers={"Accept": "text/html"})
+                assert linked.headers["Content-Type"].startswith(media_type), url
+
+
+def test_turtle_with_a_charset_parameter_is_served(article_server):
+    answer = requests.get(article_server.url + "/resource/Lwow", timeout=30,
+                          headers={"Accept": "text/turtle;charset=utf-8"})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/turtle")
 
 
 def test_unknown_resource_is_a_helpful_404(article_server):

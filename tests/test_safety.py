@@ -350,6 +350,50 @@ def test_errors_are_short_plain_messages_never_stack_traces(server, method, path
     assert len(response.text) < 500
 
 
+#: Percent-encoded bytes that are not UTF-8 (0xFF 0xFE, and 0xC3 before a '(').
+NOT_UTF8 = "ASK%20%7B%20FILTER(%22%FF%FE%C3%28%22%20!%3D%20%22%22)%20%7D"
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/query", "/resource/Lwow", "/reconcile",
+                                  "/.well-known/void", "/store", "/healthz", "/"])
+def test_invalid_utf8_in_the_query_string_is_400_on_every_route(server, path):
+    response = requests.get(f"{server.url}{path}?query={NOT_UTF8}&graph=x", timeout=30)
+    assert response.status_code == 400, (path, response.text)
+    assert "not valid UTF-8" in response.text and response.text.count("\n") == 1
+
+
+def test_invalid_utf8_in_a_form_body_is_400(server, writable_server):
+    for url in (server.url + "/sparql", server.url + "/reconcile"):
+        response = requests.post(url, data=f"query={NOT_UTF8}", timeout=30,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert response.status_code == 400, (url, response.text)
+        assert "form body is not valid UTF-8" in response.text
+    raw = requests.post(writable_server.url + "/update", data=b"update=INSERT DATA { <http://e/a> "
+                        b"<http://e/b> '\xff' }", headers={
+                            "Content-Type": "application/x-www-form-urlencoded", **auth()})
+    assert raw.status_code == 400 and "not valid UTF-8" in raw.text
+
+
+@pytest.mark.parametrize("update, message", [
+    ("DROP GRAPH <http://example.org/never>", "does not exist"),
+    ("CLEAR GRAPH <http://example.org/never>", "does not exist"),
+    ("MOVE <http://example.org/never> TO <http://example.org/other>", "does not exist"),
+    ("CREATE GRAPH <https://w3id.org/kresy1939/graph/data>", "already exists"),
+])
+def test_an_update_the_dataset_refuses_is_400_with_the_engines_message(writable_server, update,
+                                                                       message):
+    before = writable_server.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    response = requests.post(writable_server.url + "/update", data={"update": update},
+                             headers=auth(), timeout=60)
+    assert response.status_code == 400, response.text
+    assert message in response.text and "Traceback" not in response.text
+    assert writable_server.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
+    silent = update.replace(" GRAPH", " SILENT GRAPH", 1) if "GRAPH" in update.split()[1] \
+        else update.replace(" ", " SILENT ", 1)
+    assert requests.post(writable_server.url + "/update", data={"update": silent},
+                         headers=auth(), timeout=60).status_code == 204
+
+
 def test_syntax_error_is_400_with_the_parsers_position(server):
     response = server.query("SELECT * WHERE { ?s ?p }")
     assert response.status_code == 400

@@ -7,12 +7,20 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
+from conftest import auth
+from rdflib.compare import isomorphic
 
 from kg import formats
 from kg.iris import DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH
 
 EVENTS = "SELECT ?e WHERE { ?e a kg:Event } ORDER BY ?e"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: Every IRI of the W3C formats namespace (https://www.w3.org/ns/formats/), as it lists them.
+W3C_FORMATS = {"http://www.w3.org/ns/formats/" + name for name in (
+    "JSON-LD", "N3", "N-Triples", "N-Quads", "LD_Patch", "microdata", "OWL_XML",
+    "OWL_Functional", "OWL_Manchester", "POWDER", "POWDER-S", "PROV-N", "PROV-XML",
+    "RDF_JSON", "RDF_XML", "RIF_XML", "RDFa", "Turtle", "TriG", "SPARQL_Results_XML",
+    "SPARQL_Results_JSON", "SPARQL_Results_CSV", "SPARQL_Results_TSV")}
 
 
 def test_get_post_form_and_post_direct_give_the_same_answer(server):
@@ -54,6 +62,31 @@ def test_accept_q_values_pick_the_preferred_format(server):
     assert response.headers["Content-Type"].startswith("text/csv")
     construct = server.query("DESCRIBE kgr:Lwow", accept="text/turtle;q=0.5, application/n-triples")
     assert construct.headers["Content-Type"].startswith("application/n-triples")
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    ("application/sparql-results+xml;charset=UTF-8", "application/sparql-results+xml"),
+    ("text/csv;header=present", "text/csv"),
+    ('text/tab-separated-values; charset=utf-8; foo="bar"', "text/tab-separated-values"),
+])
+def test_accept_with_media_type_parameters_is_honoured(server, accept, media_type):
+    for response in (server.query(EVENTS, accept=accept),
+                     requests.get(server.url + "/sparql", params={"query": EVENTS},
+                                  headers={"Accept": accept}, timeout=30)):
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
+def test_accept_parameters_on_graph_answers_and_the_graph_store(server):
+    construct = server.query("CONSTRUCT WHERE { ?s a kg:Invasion }",
+                             accept="text/turtle;charset=utf-8")
+    assert construct.status_code == 200
+    assert construct.headers["Content-Type"].startswith("text/turtle")
+    stored = requests.get(server.url + "/store", params={"graph": DATA_GRAPH}, timeout=30,
+                          headers={"Accept": "application/n-triples; charset=utf-8"})
+    assert stored.status_code == 200
+    assert stored.headers["Content-Type"].startswith("application/n-triples")
 
 
 def test_406_when_no_acceptable_format(server):
@@ -145,8 +178,11 @@ def test_service_description_lists_graphs_formats_and_features(server):
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in graph  # read-only
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
-    assert {str(o) for o in graph.objects(service, SD.resultFormat)} == {
-        f.iri for f in formats.FORMATS}
+    advertised = {str(o) for o in graph.objects(service, SD.resultFormat)}
+    assert advertised == {f.iri for f in formats.FORMATS}
+    assert advertised <= W3C_FORMATS
+    assert "http://www.w3.org/ns/formats/JSON-LD" in advertised
+    assert len(set(graph.subjects(rdflib.RDF.type, SD.Service))) == 1  # no update service
     names = {str(o) for o in graph.objects(predicate=SD.name)}
     assert names == {DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH}
 
@@ -162,6 +198,35 @@ def test_cors_lets_a_page_on_another_origin_query(server):
     assert preflight.status_code in (200, 204)
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def preflight(server, path, method):
+    return requests.options(server.url + path, timeout=30, headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "authorization, content-type"})
+
+
+def test_cors_lets_a_page_send_the_token_to_the_write_routes(writable_server, server):
+    for path, method in (("/update", "POST"), ("/store?graph=http://example.org/cors", "PUT")):
+        answer = preflight(writable_server, path, method)
+        assert answer.status_code in (200, 204)
+        assert "Authorization" in answer.headers["Access-Control-Allow-Headers"]
+        assert method in answer.headers["Access-Control-Allow-Methods"]
+        # ...and without a token no page is invited to send one.
+        read_only = preflight(server, path, method)
+        assert "Authorization" not in read_only.headers["Access-Control-Allow-Headers"]
+    # The query endpoint never asks for credentials.
+    assert "Authorization" not in preflight(writable_server, "/sparql", "POST").headers[
+        "Access-Control-Allow-Headers"]
+    # The token is still checked on the request that follows.
+    origin = {"Origin": "https://yasgui.example"}
+    refused = requests.post(writable_server.url + "/update", headers=origin, timeout=30,
+                            data={"update": "CLEAR SILENT GRAPH <http://example.org/cors>"})
+    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = requests.post(writable_server.url + "/update", headers={**origin, **auth()},
+                            data={"update": "CLEAR SILENT GRAPH <http://example.org/cors>"},
+                            timeout=30)
+    assert allowed.status_code == 204
 
 
 def test_gzip_for_clients_that_accept_it(server):
@@ -185,9 +250,48 @@ def test_graph_store_get_returns_one_graph(server):
     assert missing.status_code == 404
 
 
+def test_graph_store_default_is_the_union_default_graph_of_queries(server):
+    """GET /store?default answers what a query's default graph holds (sd:UnionDefaultGraph)."""
+    for accept in ("application/n-triples", "application/n-quads"):
+        stored = requests.get(server.url + "/store?default", headers={"Accept": accept},
+                              timeout=60)
+        assert stored.status_code == 200
+        parsed = list(ox.parse(stored.content, format=ox.RdfFormat.from_media_type(accept)))
+        assert all(q.graph_name == ox.DefaultGraph() for q in parsed)
+        queried = server.query("CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
+        union = rdflib.Graph().parse(data=queried.text, format="nt")
+        in_store = rdflib.Graph().parse(data=ox.serialize(
+            [q.triple for q in parsed], format=ox.RdfFormat.N_TRIPLES), format="nt")
+        assert len(union) > 0 and len(parsed) == len(union)
+        assert isomorphic(in_store, union)
+
+
+def test_graph_store_writes_to_default_go_to_the_unnamed_graph(writable_server):
+    triple = b'<http://example.org/gsp-default> <http://example.org/p> "x" .'
+    put = requests.put(writable_server.url + "/store?default", data=triple, timeout=60,
+                       headers={"Content-Type": "application/n-triples", **auth()})
+    assert put.status_code in (201, 204)
+    ask = "ASK { <http://example.org/gsp-default> ?p ?o }"
+    assert writable_server.ask(ask)
+    union = requests.get(writable_server.url + "/store?default", timeout=60,
+                         headers={"Accept": "application/n-triples"}).text
+    assert "http://example.org/gsp-default" in union and "SovietInvasionOfPoland" in union
+    assert requests.delete(writable_server.url + "/store?default", headers=auth(),
+                           timeout=60).status_code == 204
+    assert not writable_server.ask(ask)
+    assert writable_server.ask("ASK { kgr:SovietInvasionOfPoland ?p ?o }")  # graphs stay
+
+
 def test_healthz_reports_the_loaded_store(server):
     health = requests.get(server.url + "/healthz").json()
     assert health["status"] == "ok" and health["quads"] > 0
+
+
+def test_healthz_shows_no_file_paths_and_the_log_has_them(server):
+    answer = requests.get(server.url + "/healthz")
+    assert set(answer.json()) <= {"status", "version", "quads", "loaded_at", "updated"}
+    assert str(server.workdir) not in answer.text and "/src/" not in answer.text
+    assert str(server.flags["--data-file"]) in server.log.read_text()
 
 
 def test_every_request_is_logged_with_a_hash_of_the_query(server):

@@ -64,6 +64,13 @@ def test_void_names_title_licence_source_endpoint_and_uri_space(server, void):
     assert {"https://w3id.org/kresy1939/ontology#", str(RDFS), str(SKOS)} <= vocabularies
 
 
+def test_void_features_are_registered_w3c_format_iris(void):
+    graph, dataset = void
+    features = {str(f) for f in graph.objects(dataset, VOID.feature)}
+    assert features == {"http://www.w3.org/ns/formats/" + name for name in (
+        "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "TriG", "N-Quads")}
+
+
 def test_void_counts_are_the_stores(server, void):
     graph, dataset = void
     store = asserted(server)

@@ -229,6 +229,142 @@ def test_update_base_uri(scratch):
     assert row["o"]["value"].startswith(scratch.url)
 
 
+def update_then_ask(server, parameters: str, update: str, ask: str) -> bool:
+    """POST the update (application/sparql-update) with the protocol parameters, then ASK."""
+    response = post(server, f"/update?{parameters}", update, "application/sparql-update",
+                    headers=TOKEN)
+    assert 200 <= response.status_code < 400, response.text
+    return boolean(post(server, "/sparql/", ask, "application/sparql-query"))
+
+
+DOCUMENTS = f"""PREFIX dc: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+DROP ALL ;
+INSERT DATA {{
+    GRAPH <{DATA}data1.rdf> {{ <{DATA}data1.rdf> a foaf:Document }}
+    GRAPH <{DATA}data2.rdf> {{ <{DATA}data2.rdf> a foaf:Document }}
+    GRAPH <{DATA}data3.rdf> {{ <{DATA}data3.rdf> a foaf:Document }}
+}} ;
+"""
+
+
+def test_update_dataset_default_graph(scratch):
+    update = f"""PREFIX dc: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+CLEAR ALL ;
+INSERT DATA {{
+    GRAPH <{DATA}data1.rdf> {{
+        <{DATA}data1.rdf> a foaf:Document
+    }}
+}} ;
+INSERT {{
+    GRAPH <http://example.org/protocol-update-dataset-test/> {{
+        ?s a dc:BibliographicResource
+    }}
+}}
+WHERE {{
+    ?s a foaf:Document
+}}"""
+    assert update_then_ask(scratch, f"using-graph-uri={q(DATA + 'data1.rdf')}", update, f"""ASK {{
+    GRAPH <http://example.org/protocol-update-dataset-test/> {{
+        <{DATA}data1.rdf> a <http://purl.org/dc/terms/BibliographicResource>
+    }}
+}}""") is True
+
+
+def test_update_dataset_default_graphs(scratch):
+    update = DOCUMENTS + """INSERT {
+    GRAPH <http://example.org/protocol-update-dataset-graphs-test/> {
+        ?s a dc:BibliographicResource
+    }
+}
+WHERE {
+    ?s a foaf:Document
+}"""
+    parameters = f"using-graph-uri={q(DATA + 'data1.rdf')}&using-graph-uri={q(DATA + 'data2.rdf')}"
+    assert update_then_ask(scratch, parameters, update, f"""ASK {{
+    GRAPH <http://example.org/protocol-update-dataset-graphs-test/> {{
+        <{DATA}data1.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
+        <{DATA}data2.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
+    }}
+    FILTER NOT EXISTS {{
+        GRAPH <http://example.org/protocol-update-dataset-graphs-test/> {{
+            <{DATA}data3.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
+        }}
+    }}
+}}""") is True
+
+
+def test_update_dataset_named_graphs(scratch):
+    update = DOCUMENTS + """INSERT {
+    GRAPH <http://example.org/protocol-update-dataset-named-graphs-test/> {
+        ?s a dc:BibliographicResource
+    }
+}
+WHERE {
+    GRAPH ?g {
+        ?s a foaf:Document
+    }
+}"""
+    parameters = (f"using-named-graph-uri={q(DATA + 'data1.rdf')}"
+                  f"&using-named-graph-uri={q(DATA + 'data2.rdf')}")
+    assert update_then_ask(scratch, parameters, update, f"""ASK {{
+    GRAPH <http://example.org/protocol-update-dataset-named-graphs-test/> {{
+        <{DATA}data1.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
+        <{DATA}data2.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
+    }}
+    FILTER NOT EXISTS {{
+        GRAPH <http://example.org/protocol-update-dataset-named-graphs-test/> {{
+            <{DATA}data3.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
+        }}
+    }}
+}}""") is True
+
+
+def test_update_dataset_full(scratch):
+    update = DOCUMENTS + """INSERT {
+    GRAPH <http://example.org/protocol-update-dataset-full-test/> {
+        ?s <http://example.org/in> ?in
+    }
+}
+WHERE {
+    {
+        GRAPH ?g { ?s a foaf:Document }
+        BIND(?g AS ?in)
+    }
+    UNION
+    {
+        ?s a foaf:Document .
+        BIND("default" AS ?in)
+    }
+}"""
+    parameters = (f"using-graph-uri={q(DATA + 'data1.rdf')}"
+                  f"&using-named-graph-uri={q(DATA + 'data2.rdf')}")
+    assert update_then_ask(scratch, parameters, update, f"""ASK {{
+    GRAPH <http://example.org/protocol-update-dataset-full-test/> {{
+        <{DATA}data1.rdf> <http://example.org/in> "default" .
+        <{DATA}data2.rdf> <http://example.org/in> <{DATA}data2.rdf> .
+    }}
+    FILTER NOT EXISTS {{
+        GRAPH <http://example.org/protocol-update-dataset-full-test/> {{
+            <{DATA}data3.rdf> ?p ?o
+        }}
+    }}
+}}""") is True
+
+
+def test_using_named_graph_uri_also_applies_to_delete_where(scratch):
+    """Not a W3C test: DELETE WHERE has no USING slot, so it is given its long form. Its
+    WHERE sees the named graph data1 only, so only data1's document is deleted."""
+    update = DOCUMENTS + "DELETE WHERE { GRAPH ?g { ?s a foaf:Document } }"
+    assert update_then_ask(scratch, f"using-named-graph-uri={q(DATA + 'data1.rdf')}", update,
+                           f"""ASK {{
+    GRAPH <{DATA}data2.rdf> {{ <{DATA}data2.rdf> a <http://xmlns.com/foaf/0.1/Document> }}
+    GRAPH <{DATA}data3.rdf> {{ <{DATA}data3.rdf> a <http://xmlns.com/foaf/0.1/Document> }}
+    FILTER NOT EXISTS {{ GRAPH <{DATA}data1.rdf> {{ ?s ?p ?o }} }}
+}}""") is True
+
+
 def test_bad_update_get(w3c):
     assert 400 <= get(w3c, "/update?update=CLEAR%20ALL", headers=TOKEN).status_code < 500
     assert 400 <= get(w3c, "/sparql/?update=CLEAR%20ALL").status_code < 500
@@ -304,12 +440,14 @@ def test_sd_has_endpoint_triple(w3c):
 def test_sd_conforms_to_schema(w3c):
     """Service description conforms to schema (the sd: vocabulary's domains and ranges)."""
     graph = _description(w3c)
-    (service,) = graph.subjects(rdflib.RDF.type, SD.Service)
-    languages = set(graph.objects(service, SD.supportedLanguage))
-    assert languages and languages <= {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
-    assert SD.SPARQL11Update in languages  # this server has an update token
-    for endpoint in graph.objects(service, SD.endpoint):
-        assert isinstance(endpoint, rdflib.URIRef)
+    services = {str(graph.value(s, SD.endpoint)): s
+                for s in graph.subjects(rdflib.RDF.type, SD.Service)}
+    # This server has an update token: /update is described as the service that takes updates.
+    assert set(services) == {w3c.url + "/sparql/", w3c.url + "/update"}
+    service, updates = services[w3c.url + "/sparql/"], services[w3c.url + "/update"]
+    assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
+    assert set(graph.objects(updates, SD.supportedLanguage)) == {SD.SPARQL11Update}
+    assert graph.value(updates, SD.defaultDataset) == graph.value(service, SD.defaultDataset)
     for fmt in graph.objects(service, SD.resultFormat):
         assert isinstance(fmt, rdflib.URIRef)
     for feature in graph.objects(service, SD.feature):

@@ -3,8 +3,9 @@
 One function writes every dump, so ``kg dump`` and ``/dumps/`` give the same bytes:
 the store's quads are read once, blank nodes get canonical labels (RDFC-1.0) and the
 triples are sorted, so the same data always serialises to the same file. pyoxigraph
-writes every format; gzip headers carry no time or file name, so compressed dumps
-are byte-stable too.
+writes every format but compacted JSON-LD, which ``kg.jsonld`` writes with the
+context of the dataset's ontology; gzip headers carry no time or file name, so
+compressed dumps are byte-stable too.
 
 An edition is a choice of named graphs (the asserted ontology and data, each alone,
 or with what the ontology entails); triple formats get their union, dataset formats
@@ -24,7 +25,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg import formats
+from kg import formats, jsonld
 from kg import settings as settings_module
 from kg.iris import DATA_GRAPH, ENTAILED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from kg.store import StoreError
@@ -36,7 +37,9 @@ NAMED_GRAPH_FORMATS = ("trig", "nq")
 NAME = "kresy1939"
 #: Bump when the files change for the same data (new formats, another layout), so the
 #: server rewrites the dumps it keeps for the current store version.
-WRITER_VERSION = "1"
+WRITER_VERSION = "2"
+#: The first line of an RDF 1.2 Turtle dump (the ``VERSION`` directive of RDF 1.2 Turtle).
+RDF12_VERSION = b'VERSION "1.2"\n'
 #: Lines of progress on stderr every this many triples (only large stores print them).
 PROGRESS_EVERY = 100_000
 
@@ -79,6 +82,12 @@ class Dump:
     @property
     def keeps_graphs(self) -> bool:
         return self.format.name in NAMED_GRAPH_FORMATS
+
+    @property
+    def media_type(self) -> str:
+        """RDF 1.2 files say so in their media type (RDF 1.2 Turtle, section 7.1), so a client
+        can tell them apart from the RDF 1.1 files before it parses them."""
+        return self.format.media_type + ("; version=1.2" if self.rdf12 else "")
 
     @property
     def description(self) -> str:
@@ -160,12 +169,23 @@ def write(dataset: ox.Dataset, dump: Dump, output: BinaryIO, compress: bool = Fa
                 progress(done, len(items))
             yield item
 
+    def serialize(target: BinaryIO) -> None:
+        if dump.rdf12 and dump.format.name == "ttl":
+            # The version directive: an RDF 1.1 parser stops here, not mid-file. (N-Triples
+            # 1.2 has it too, but pyoxigraph 0.5's N-Triples parser refuses it.)
+            target.write(RDF12_VERSION)
+        if dump.format.name == "jsonld":
+            ontology = dataset.quads_for_graph_name(ox.NamedNode(ONTOLOGY_GRAPH))
+            target.write(jsonld.compacted(counted(), jsonld.context(q.triple for q in ontology)))
+        else:
+            ox.serialize(counted(), target, format=dump.format.oxigraph, prefixes=PREFIXES)
+
     if compress:
         # No file name and a zero time in the header: the same dump, the same bytes.
         with gzip.GzipFile(filename="", mode="wb", fileobj=output, mtime=0) as zipped:
-            ox.serialize(counted(), zipped, format=dump.format.oxigraph, prefixes=PREFIXES)
+            serialize(zipped)
     else:
-        ox.serialize(counted(), output, format=dump.format.oxigraph, prefixes=PREFIXES)
+        serialize(output)
     if progress:
         progress(len(items), len(items))
     return len(items)

@@ -10,11 +10,16 @@ from dataclasses import dataclass
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_options_header
 
 #: Kinds of answer: solutions/booleans (SELECT, ASK) or graphs (CONSTRUCT, DESCRIBE, dumps).
 RESULTS = "results"
 GRAPH = "graph"
+
+
+#: The W3C namespace of format IRIs (https://www.w3.org/ns/formats/), for sd:resultFormat
+#: and void:feature.
+FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class Format:
     suffix: str
     kind: str
     oxigraph: QueryResultsFormat | RdfFormat
+    #: Its name in the W3C formats namespace (pyoxigraph's ``iri`` is wrong for JSON-LD).
+    registered: str
     #: Further media types that select this format in ``Accept`` (never sent back).
     aliases: tuple[str, ...] = ()
     #: Further ``format=`` values that name it (those common clients such as SPARQLWrapper send).
@@ -34,7 +41,7 @@ class Format:
     @property
     def iri(self) -> str:
         """The W3C format IRI (http://www.w3.org/ns/formats/...), for sd:resultFormat."""
-        return self.oxigraph.iri
+        return FORMATS_NS + self.registered
 
     @property
     def supports_datasets(self) -> bool:
@@ -50,22 +57,24 @@ class Format:
 #: The first format of each kind is its default (sent when the client accepts anything).
 FORMATS = (
     Format("json", "application/sparql-results+json", "srj", RESULTS, QueryResultsFormat.JSON,
-           ("application/json",)),
+           "SPARQL_Results_JSON", ("application/json",)),
     Format("xml", "application/sparql-results+xml", "srx", RESULTS, QueryResultsFormat.XML,
-           ("application/xml", "text/xml")),
-    Format("csv", "text/csv", "csv", RESULTS, QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", RESULTS, QueryResultsFormat.TSV),
+           "SPARQL_Results_XML", ("application/xml", "text/xml")),
+    Format("csv", "text/csv", "csv", RESULTS, QueryResultsFormat.CSV, "SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", "tsv", RESULTS, QueryResultsFormat.TSV,
+           "SPARQL_Results_TSV"),
     # Turtle is a subset of N3, so it answers clients asking for N3 too.
-    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE,
+    Format("ttl", "text/turtle", "ttl", GRAPH, RdfFormat.TURTLE, "Turtle",
            ("application/x-turtle", "text/n3"), ("turtle", "n3")),
-    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, ("text/plain",),
-           ("ntriples", "n-triples")),
-    Format("rdf", "application/rdf+xml", "rdf", GRAPH, RdfFormat.RDF_XML,
+    Format("nt", "application/n-triples", "nt", GRAPH, RdfFormat.N_TRIPLES, "N-Triples",
+           ("text/plain",), ("ntriples", "n-triples")),
+    Format("rdf", "application/rdf+xml", "rdf", GRAPH, RdfFormat.RDF_XML, "RDF_XML",
            ("application/xml", "text/xml"), ("xml", "rdfxml", "rdf+xml")),
-    Format("jsonld", "application/ld+json", "jsonld", GRAPH, RdfFormat.JSON_LD,
+    Format("jsonld", "application/ld+json", "jsonld", GRAPH, RdfFormat.JSON_LD, "JSON-LD",
            ("application/json",), ("json", "json-ld")),
-    Format("trig", "application/trig", "trig", GRAPH, RdfFormat.TRIG),
-    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS, (), ("nquads", "n-quads")),
+    Format("trig", "application/trig", "trig", GRAPH, RdfFormat.TRIG, "TriG"),
+    Format("nq", "application/n-quads", "nq", GRAPH, RdfFormat.N_QUADS, "N-Quads", (),
+           ("nquads", "n-quads")),
 )
 
 BY_NAME = {f.name: f for f in FORMATS}
@@ -95,6 +104,42 @@ def by_media_type(media_type: str, kind: str | None = None) -> Format | None:
     return None
 
 
+#: JSON-LD profiles (the ``profile`` parameter of application/ld+json, JSON-LD 1.1 appendix C)
+#: that change what the server sends; any other profile is ignored, as the JSON-LD media type
+#: registration requires.
+JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+JSONLD_COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+
+
+def accepted(accept: str | None) -> MIMEAccept:
+    """The ``Accept`` header's media types with their q-values, parameters set aside.
+
+    werkzeug matches parameters exactly, so ``text/csv;header=present`` or
+    ``application/sparql-results+json; charset=utf-8`` would match nothing; parameters
+    never select another serialisation here (``profile`` is read by ``profiles``).
+    """
+    entries = parse_accept_header(accept or "", MIMEAccept)
+    return MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality)
+                       for value, quality in entries])
+
+
+def profiles(accept: str | None, media_type: str) -> tuple[str, ...]:
+    """The profiles the client asks for with ``media_type``, best-quality entry first."""
+    found = []
+    for value, quality in parse_accept_header(accept or "", MIMEAccept):
+        bare, options = parse_options_header(value)
+        if bare.lower() == media_type and quality > 0 and "profile" in options:
+            found.append((quality, options["profile"].split()))
+    return tuple(p for _, listed in sorted(found, key=lambda f: -f[0]) for p in listed)
+
+
+def jsonld_form(accept: str | None) -> str:
+    """The JSON-LD form asked for: the first known profile in ``Accept``, compacted by default."""
+    known = (JSONLD_EXPANDED, JSONLD_COMPACTED)
+    return next((p for p in profiles(accept, "application/ld+json") if p in known),
+                JSONLD_COMPACTED)
+
+
 def negotiate(accept: str | None, candidates: tuple[Format, ...]) -> Format | None:
     """The candidate the ``Accept`` header prefers (q-values, specificity), or None (406).
 
@@ -102,11 +147,11 @@ def negotiate(accept: str | None, candidates: tuple[Format, ...]) -> Format | No
     """
     if not accept or not accept.strip():
         return candidates[0] if candidates else None
-    accepted = parse_accept_header(accept, MIMEAccept)
+    accepted_types = accepted(accept)
     best, best_quality = None, 0.0
     for candidate in candidates:
         for media_type in (candidate.media_type, *candidate.aliases):
-            quality = accepted.quality(media_type)
+            quality = accepted_types.quality(media_type)
             if quality > best_quality:
                 best, best_quality = candidate, quality
     return best

@@ -19,6 +19,8 @@ GRAPH = BASE + "graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 DATA_GRAPH = GRAPH + "data"
 ENTAILED_GRAPH = GRAPH + "entailed"
+#: The JSON-LD context of the resources and dumps (kg.jsonld): prefixes and typed terms.
+CONTEXT = BASE + "context.jsonld"
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
@@ -71,10 +73,13 @@ RESOURCE_ROUTE = "/resource/"
 ONTOLOGY_ROUTE = "/ontology"
 #: ``…/graph/data`` is answered at ``/graph/data`` (a redirect to the Graph Store Protocol).
 GRAPH_ROUTE = "/graph/"
+CONTEXT_ROUTE = "/context.jsonld"
 HOME_ROUTE = "/"
 ARTICLE_ROUTE = "/article"
 QUERY_ROUTE = "/query"
 SPARQL_ROUTE = "/sparql"
+#: SPARQL 1.1 Update (only with an update token).
+UPDATE_ROUTE = "/update"
 #: The SPARQL 1.1 Graph Store Protocol (``?graph=IRI``).
 GRAPH_STORE_ROUTE = "/store"
 #: The downloads: the dump files, and the VoID description of the dataset (RFC 8615
@@ -101,6 +106,8 @@ def local_route(iri: str) -> str | None:
         return ONTOLOGY_ROUTE + iri[len(ONTOLOGY):]
     if iri.startswith(GRAPH):
         return GRAPH_ROUTE + iri[len(GRAPH):]
+    if iri == CONTEXT:
+        return CONTEXT_ROUTE
     return None
 
 

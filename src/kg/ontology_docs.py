@@ -78,7 +78,8 @@ def terms_of_type(graph: rdflib.Graph, rdf_type) -> list:
 
 
 def restrictions(graph: rdflib.Graph, cls) -> list[str]:
-    """The OWL cardinality restrictions on a class, as "kg:about: at least 1"."""
+    """The OWL restrictions on a class, as "kg:about: at least 1" ("some" restrictions
+    too: ``owl:someValuesFrom X`` says at least one value, of X unless X is any)."""
     words = ((OWL.cardinality, "exactly"), (OWL.minCardinality, "at least"),
              (OWL.maxCardinality, "at most"))
     found = []
@@ -90,6 +91,10 @@ def restrictions(graph: rdflib.Graph, cls) -> list[str]:
             value = graph.value(restriction, predicate)
             if value is not None:
                 found.append(f"{link(prop)}: {word} {value}")
+        filler = graph.value(restriction, OWL.someValuesFrom)
+        if filler is not None:
+            found.append(f"{link(prop)}: at least 1"
+                         + ("" if filler in (OWL.Thing, RDFS.Literal) else f" {link(filler)}"))
     return sorted(found)
 
 

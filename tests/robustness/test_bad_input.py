@@ -213,3 +213,35 @@ def test_random_json_to_the_json_apis_is_never_500(sandbox, batch, single, iris)
     send(sandbox, "GET", "/reconcile", params={"query": json.dumps(single)})
     send(sandbox, "POST", "/api/labels", data=json.dumps({"iris": iris}),
          headers={"Content-Type": "application/json"})
+
+
+def not_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+#: Bytes that are not UTF-8, percent-encoded as a client would send them.
+not_utf8_bytes = st.binary(min_size=1, max_size=40).filter(not_utf8).map(
+    lambda raw: quote_from_bytes(raw, safe=""))
+
+
+@FUZZ
+@given(operation=st.sampled_from(operations()), name=st.sampled_from(["query", "update", "q",
+                                                                      "graph", "x"]),
+       value=not_utf8_bytes, in_body=st.booleans())
+def test_bytes_that_are_not_utf8_in_any_parameter_are_400_on_every_route(sandbox, operation,
+                                                                          name, value, in_body):
+    """Never decoded leniently and run: a 400 with one line saying why, query string or form."""
+    path, method = operation
+    path = path.replace("{", "").replace("}", "")  # a path parameter: its own name as value
+    if in_body and method in ("POST", "PUT"):
+        response = send(sandbox, method, path, data=f"{name}={value}".encode(),
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        response = send(sandbox, method, f"{path}?{name}={value}")
+    assert response.status_code == 400, (method, path, response.text[:200])
+    if method != "HEAD":  # a HEAD answer has no body
+        assert "not valid UTF-8" in response.text and response.text.count("\n") == 1

@@ -52,6 +52,13 @@ class QuerySyntaxError(StoreError):
     status = 400
 
 
+class UpdateRefused(StoreError):
+    """A well-formed update the dataset refuses (SPARQL 1.1 Update section 3.2): DROP, CLEAR,
+    MOVE of a graph that does not exist, CREATE of one that does. The client's error."""
+
+    status = 400
+
+
 class NotAcceptable(StoreError):
     status = 406
 
@@ -88,7 +95,8 @@ class GraphStore(Protocol):
     def load(self) -> dict: ...
 
     def dump(self, format_name: str, graph: str | None = None, default: bool = False) -> bytes:
-        """Serialise one named graph, the store's default graph, or the whole dataset."""
+        """Serialise one named graph, the default graph (the union of all graphs, as a query
+        without a dataset sees it), or the whole dataset."""
         ...
 
     def health(self) -> dict: ...

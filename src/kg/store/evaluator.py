@@ -30,6 +30,7 @@ from kg.store import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    UpdateRefused,
 )
 from kg.store.layout import Layout
 
@@ -301,6 +302,10 @@ class EvaluatorPool:
             self._idle.clear()
 
 
+#: pyoxigraph's messages for an operation on a graph that does not exist, or already does.
+_GRAPH_STATE = re.compile(r"^The graph \S+ (does not exist|already exists)$")
+
+
 def _apply(connection, db: str, sparql: str, base_iri: str | None, memory_mb: int,
            parent_pid: int) -> None:
     """Update process: apply one update to a build's store, answer its quad count."""
@@ -313,7 +318,14 @@ def _apply(connection, db: str, sparql: str, base_iri: str | None, memory_mb: in
         reply = ("ok", len(store))
     except SyntaxError as error:
         reply = ("error", QuerySyntaxError(f"update syntax: {error}"))
-    except (OSError, ValueError, RuntimeError) as error:
+    except RuntimeError as error:
+        # pyoxigraph raises RuntimeError both for a graph that does (not) exist and for
+        # storage failures; only its graph messages are the client's doing.
+        refused = _GRAPH_STATE.search(str(error))
+        reply = ("error", (UpdateRefused if refused else StoreError)(
+            f"update {'refused' if refused else 'failed'}: {error}"
+            + ("; nothing was changed (add SILENT to ignore this)" if refused else "")))
+    except (OSError, ValueError) as error:
         reply = ("error", StoreError(f"update failed: {error}"))
     connection.send(reply)
 

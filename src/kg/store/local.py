@@ -82,18 +82,18 @@ class LocalStore:
             source = ox.NamedNode(graph)
             if not store.contains_named_graph(source):
                 raise NotFound(f"no graph <{graph}> in the store")
+            quads = store.quads_for_pattern(None, None, None, source)
         elif default:
-            source = ox.DefaultGraph()
+            # The default graph a query sees: the union of every graph, each triple once.
+            quads = {q.triple for q in store}
         else:
-            source = None
-        if source is None and not target.supports_datasets:
-            triples = [q.triple for q in store]
-            return ox.serialize(triples, format=target.oxigraph, prefixes=PREFIXES)
-        if source is not None and target.supports_datasets:
-            quads = [ox.Quad(q.subject, q.predicate, q.object)
-                     for q in store.quads_for_pattern(None, None, None, source)]
-            return ox.serialize(quads, format=target.oxigraph, prefixes=PREFIXES)
-        return store.dump(format=target.oxigraph, from_graph=source, prefixes=PREFIXES)
+            return store.dump(format=target.oxigraph, prefixes=PREFIXES) \
+                if target.supports_datasets else \
+                ox.serialize([q.triple for q in store], format=target.oxigraph, prefixes=PREFIXES)
+        triples = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in quads), key=str)
+        items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] \
+            if target.supports_datasets else triples
+        return ox.serialize(items, format=target.oxigraph, prefixes=PREFIXES)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._read().named_graphs())

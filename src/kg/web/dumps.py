@@ -75,7 +75,7 @@ class DumpFiles:
                     "format": dump.format.name,
                     "rdf12": dump.rdf12,
                     "gzip": compress,
-                    "media_type": GZIP_TYPE if compress else dump.format.media_type,
+                    "media_type": GZIP_TYPE if compress else dump.media_type,
                     "description": dump.description,
                     "triples": triples,
                     "bytes": (building / name).stat().st_size,

@@ -11,10 +11,12 @@ import gzip
 import hashlib
 import logging
 import time
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from kg.iris import GRAPH_STORE_ROUTE, UPDATE_ROUTE
 from kg.store import StoreError
 
 log = logging.getLogger("kg.web")
@@ -35,6 +37,7 @@ def install(app: Flask, settings) -> None:
     @app.before_request
     def start_clock():
         g.started = time.perf_counter()
+        _require_utf8()
 
     @app.errorhandler(StoreError)
     def store_error(error: StoreError):
@@ -57,17 +60,50 @@ def install(app: Flask, settings) -> None:
     def finish(response: Response) -> Response:
         if settings.cors_origin:
             response.headers["Access-Control-Allow-Origin"] = settings.cors_origin
-            response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated, Retry-After"
+            response.headers["Access-Control-Expose-Headers"] = \
+                "X-Result-Truncated, Retry-After, WWW-Authenticate"
             if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-                response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-                response.headers["Access-Control-Max-Age"] = "86400"
+                _preflight(response, settings)
         _compress(response)
         query = g.get("query_text")
         duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info("%s %s %s %.1fms query=%s", request.method, request.path, response.status_code,
                  duration, hashlib.sha256(query.encode()).hexdigest()[:12] if query else "-")
         return response
+
+
+#: Routes that write, with the methods a browser may send them (kg.web.sparql).
+WRITE_METHODS = {UPDATE_ROUTE: "POST, OPTIONS",
+                 GRAPH_STORE_ROUTE: "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
+
+
+def _preflight(response: Response, settings) -> None:
+    """The CORS preflight answer: reads from any page; writes also let a page send the
+    ``Authorization`` header, when a token is configured (the token is still checked)."""
+    writes = bool(settings.update_token) and request.path in WRITE_METHODS
+    response.headers["Access-Control-Allow-Methods"] = \
+        WRITE_METHODS[request.path] if writes else "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = \
+        "Accept, Content-Type" + (", Authorization" if writes else "")
+    response.headers["Access-Control-Max-Age"] = "86400"
+
+
+def _require_utf8() -> None:
+    """400 for bytes that are not UTF-8 in the path, the query string or a form body.
+
+    werkzeug decodes them leniently (an invalid ``%FF`` stays the three characters
+    ``%FF``), which would run a query the client never wrote.
+    """
+    parts = {"the path": request.environ.get("PATH_INFO", "").encode("latin-1"),
+             "the query string": unquote_to_bytes(request.query_string.replace(b"+", b" "))}
+    if request.mimetype == "application/x-www-form-urlencoded":
+        parts["the form body"] = unquote_to_bytes(request.get_data().replace(b"+", b" "))
+    for where, raw in parts.items():
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadRequest(f"{where} is not valid UTF-8 (byte {error.start}); "
+                             "percent-encode text as UTF-8") from None
 
 
 def _compress(response: Response) -> None:

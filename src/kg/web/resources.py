@@ -8,14 +8,14 @@ the URL, for sharing. Nothing acceptable is 406; an unknown resource is 404, wit
 that helps a reader find what they were after.
 """
 
+import functools
+import json
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, render_template, request
-from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotFound
-from werkzeug.http import parse_accept_header
 
-from kg import formats, iris
+from kg import formats, iris, jsonld
 from kg.web import descriptions, store
 from kg.web.http import plain_error
 
@@ -39,7 +39,7 @@ def negotiate(accept: str | None) -> formats.Format | str | None:
     """HTML or the preferred RDF format; HTML wins ties (``*/*``), None means 406."""
     if not accept or not accept.strip():
         return HTML
-    accepted = parse_accept_header(accept, MIMEAccept)
+    accepted = formats.accepted(accept)
     html_quality = max(accepted.quality(t) for t in HTML_TYPES)
     rdf = formats.negotiate(accept, RDF_FORMATS)
     rdf_quality = max((accepted.quality(t) for t in (rdf.media_type, *rdf.aliases)),
@@ -61,15 +61,26 @@ def _split(name: str) -> tuple[str, formats.Format | None]:
     return stem, chosen
 
 
-def _rdf(body: bytes, chosen: formats.Format, truncated: bool) -> Response:
-    response = Response(body, content_type=chosen.content_type)
+def _rdf(triples: list, chosen: formats.Format, first: str, truncated: bool) -> Response:
+    """The description in ``chosen``; JSON-LD compacted, or expanded when the client's
+    ``profile`` asks (the answer's Content-Type names the profile it got)."""
+    content_type = chosen.content_type
+    if chosen.name == "jsonld":
+        form = formats.jsonld_form(request.headers.get("Accept"))
+        body = jsonld.expanded(triples) if form == formats.JSONLD_EXPANDED \
+            else jsonld.compacted(triples, json_ld_context())
+        content_type += f'; profile="{form}"'
+    else:
+        body = descriptions.serialize(triples, chosen.name, first)
+    response = Response(body, content_type=content_type)
     if truncated:
         response.headers["X-Result-Truncated"] = "true"
     return response
 
 
-def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
-    """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``."""
+def _answer(iri: str, suffixed: formats.Format | None, page, rdf) -> Response:
+    """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``,
+    with a ``Link`` to each other form of it (RFC 8288), so a client can find them all."""
     chosen = suffixed or negotiate(request.headers.get("Accept"))
     if chosen is None:
         response = plain_error(406, "this resource is offered as text/html and as "
@@ -78,7 +89,16 @@ def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
         response = page() if chosen == HTML else rdf(chosen)
     if suffixed is None:
         response.vary.add("Accept")
+    response.headers["Link"] = alternates(iri)
     return response
+
+
+def alternates(iri: str) -> str:
+    """``<…/Lwow.ttl>; rel="alternate"; type="text/turtle"``, … for the page and each format."""
+    forms = [(iris.local_route(iri), HTML_TYPES[0])] + [
+        (iris.data_route(iri, f.suffix), f.media_type) for f in RDF_FORMATS]
+    return ", ".join(f'<{route}>; rel="alternate"; type="{media_type}"'
+                     for route, media_type in forms)
 
 
 def not_found_page(iri: str, name: str) -> Response:
@@ -115,9 +135,9 @@ def resource(name: str):
                         content_type="text/html; charset=utf-8")
 
     def rdf(chosen: formats.Format) -> Response:
-        return _rdf(descriptions.serialize(triples, chosen.name, iri), chosen, truncated)
+        return _rdf(triples, chosen, iri, truncated)
 
-    return _answer(suffixed, page, rdf)
+    return _answer(iri, suffixed, page, rdf)
 
 
 def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
@@ -138,10 +158,9 @@ def ontology(suffix: str | None = None):
                         content_type="text/html; charset=utf-8")
 
     def rdf(chosen: formats.Format) -> Response:
-        return _rdf(descriptions.serialize(triples, chosen.name, iris.ONTOLOGY), chosen,
-                    truncated)
+        return _rdf(triples, chosen, iris.ONTOLOGY, truncated)
 
-    return _answer(suffixed, page, rdf)
+    return _answer(iris.ONTOLOGY, suffixed, page, rdf)
 
 
 @blueprint.get(iris.GRAPH_ROUTE + "<name>")
@@ -151,3 +170,20 @@ def graph(name: str):
         raise NotFound(f"no graph <{iris.GRAPH + name}> in the store")
     target = iris.GRAPH_STORE_ROUTE + "?graph=" + quote(iris.GRAPH + name, safe="")
     return redirect(target, code=303)
+
+
+@functools.lru_cache(maxsize=4)
+def _context_of(store_version: str) -> dict:
+    return jsonld.context(descriptions.ontology()[0])
+
+
+def json_ld_context() -> dict:
+    """The JSON-LD context of the ontology being served (one per store version)."""
+    return _context_of(store().health().get("version", ""))
+
+
+@blueprint.get(iris.CONTEXT_ROUTE)
+def context():
+    """The published JSON-LD context (``kg.iris.CONTEXT``) that compacted answers carry."""
+    body = json.dumps(json_ld_context(), ensure_ascii=False, indent=1)
+    return Response(body, content_type="application/ld+json; charset=utf-8")

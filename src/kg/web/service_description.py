@@ -4,6 +4,8 @@ Built as RDF terms and serialised by pyoxigraph in any graph format of the forma
 table; the result formats it lists are that table's. The dataset's VoID description
 (statistics, dumps, links) is linked from the default dataset with ``rdfs:seeAlso``:
 the SD recommendation leaves dataset statistics to VoID and names no property of its own.
+``/sparql`` answers queries only, so SPARQL Update is described as a service of its own,
+at ``/update`` over the same dataset, and only when a token enables it.
 """
 
 import pyoxigraph as ox
@@ -15,9 +17,10 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 
 
-def describe(endpoint: str, graphs: list[str], *, updates: bool, federated: bool,
+def describe(endpoint: str, graphs: list[str], *, update_endpoint: str | None, federated: bool,
              void: str | None = None) -> list:
     service = ox.BlankNode("service")
+    update_service = ox.BlankNode("updateService")
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
     triples = []
@@ -31,8 +34,11 @@ def describe(endpoint: str, graphs: list[str], *, updates: bool, federated: bool
     add(service, PREFIXES["rdf"] + "type", sd("Service"))
     add(service, SD + "endpoint", ox.NamedNode(endpoint))
     add(service, SD + "supportedLanguage", sd("SPARQL11Query"))
-    if updates:
-        add(service, SD + "supportedLanguage", sd("SPARQL11Update"))
+    if update_endpoint:
+        add(update_service, PREFIXES["rdf"] + "type", sd("Service"))
+        add(update_service, SD + "endpoint", ox.NamedNode(update_endpoint))
+        add(update_service, SD + "supportedLanguage", sd("SPARQL11Update"))
+        add(update_service, SD + "defaultDataset", dataset)
     for feature in ["UnionDefaultGraph", "BasicFederatedQuery"] if federated else [
         "UnionDefaultGraph"
     ]:

@@ -3,14 +3,15 @@
 Queries are accepted as GET ``?query=``, POST form-encoded and POST
 ``application/sparql-query``; the answer's format comes from the ``format`` parameter
 or ``Accept`` (q-values), both read from ``kg.formats``. GET without a query answers
-the service description. Writes (``/update``, ``/store`` PUT/POST/DELETE) need the
+the service description. ``/update`` takes ``using-graph-uri`` / ``using-named-graph-uri``
+(``kg.web.update_dataset``). Writes (``/update``, ``/store`` PUT/POST/DELETE) need the
 operator's bearer token; without a configured token the endpoint is read-only.
 """
 
 import hmac
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, request, url_for
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import (
     BadRequest,
@@ -21,9 +22,17 @@ from werkzeug.exceptions import (
 )
 
 from kg import formats
-from kg.iris import VOID_ROUTE
+from kg.iris import UPDATE_ROUTE, VOID_ROUTE
 from kg.store import NotAcceptable, QueryRequest
-from kg.web import federated, guard, query_page, service_description, settings, store
+from kg.web import (
+    federated,
+    guard,
+    query_page,
+    service_description,
+    settings,
+    store,
+    update_dataset,
+)
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -153,7 +162,9 @@ def _service_description() -> Response:
     fmt = formats.BY_NAME[graph_format]
     triples = service_description.describe(
         request.base_url, store().graphs(),
-        updates=bool(settings().update_token), federated=bool(settings().allowed_services),
+        update_endpoint=url_for("sparql.update", _external=True) if settings().update_token
+        else None,
+        federated=bool(settings().allowed_services),
         void=request.host_url.rstrip("/") + VOID_ROUTE,
     )
     return _answer(service_description.serialize(triples, fmt), fmt)
@@ -171,15 +182,14 @@ def _require_token() -> None:
                            www_authenticate=WWWAuthenticate("bearer", {"realm": "kg"}))
 
 
-@blueprint.post("/update")
+@blueprint.post(UPDATE_ROUTE)
 def update():
     _require_token()
-    if _param("using-graph-uri") or _param("using-named-graph-uri"):
-        raise BadRequest("using-graph-uri and using-named-graph-uri are not supported; "
-                         "write USING or WITH in the update")
     text = _operation("update", UPDATE_TYPE)
     if text is None:
         raise BadRequest("no update parameter in the request")
+    text = update_dataset.apply(text, _graph_uris("using-graph-uri"),
+                                _graph_uris("using-named-graph-uri"))
     guard.check_update(text, settings().allowed_services)
     store().update(text, base_iri=request.base_url)
     return Response(status=204)
