@@ -23,7 +23,8 @@ BLUEPRINTS = (
     "kg.web.dumps",
     "kg.web.void",
     "kg.web.resources",
-    "kg.web.pages",
+    "kg.web.landing",
+    "kg.web.article",
     "kg.web.openapi",
 )
 

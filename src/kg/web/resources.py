@@ -16,8 +16,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_accept_header
 
 from kg import formats, iris
-from kg.web import descriptions, store
+from kg.web import descriptions, ontology_page, resource_page, store
 from kg.web.http import plain_error
+from kg.web.page_sparql import query_link
 
 blueprint = Blueprint("resources", __name__)
 
@@ -84,7 +85,7 @@ def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
 def not_found_page(iri: str, name: str) -> Response:
     """A 404 that helps: a label search for the name, the landing page, the query page."""
     response = Response(render_template("not_found.html", iri=iri, name=name,
-                                        search=descriptions.query_link(_search_query(name))),
+                                        search=query_link(_search_query(name))),
                         status=404, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response
@@ -110,7 +111,7 @@ def resource(name: str):
         return _missing(iri, local_name, suffixed)
 
     def page() -> Response:
-        view = descriptions.resource_page(iri, triples, truncated, RDF_FORMATS)
+        view = resource_page.resource_page(iri, triples, truncated, RDF_FORMATS)
         return Response(render_template("resource.html", page=view),
                         content_type="text/html; charset=utf-8")
 
@@ -130,10 +131,10 @@ def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
 @blueprint.get(iris.ONTOLOGY_ROUTE + ".<suffix>")
 def ontology(suffix: str | None = None):
     suffixed = _split("ontology." + suffix)[1] if suffix else None
-    triples, truncated = descriptions.ontology()
+    triples, truncated = ontology_page.ontology()
 
     def page() -> Response:
-        view = descriptions.ontology_page(triples, RDF_FORMATS)
+        view = ontology_page.ontology_page(triples, RDF_FORMATS)
         return Response(render_template("ontology.html", page=view),
                         content_type="text/html; charset=utf-8")
 

@@ -1,12 +1,9 @@
-"""The landing page (``/``) and the article view (``/article``).
+"""The article view (``/article``, ``article.html``) and the article text it shows.
 
-The landing page says what the dataset is, where it comes from and under which licence,
-counts the resources of each class and draws the dated events as a timeline, all read
-from the store. The article view shows the whole article text with every evidence span
-marked: hovering over a span, or focusing it with the keyboard, lists the statements it
-supports (plain HTML and CSS; ``article.js`` only keeps the list inside the window).
-Sentences that no statement comes from are marked too, and counted: that is how a reader
-audits what the graph left out.
+The view shows the whole article text with every evidence span marked: hovering over a
+span, or focusing it with the keyboard, lists the statements it supports (plain HTML and
+CSS; ``article.js`` only keeps the list inside the window). Sentences that no statement
+comes from are marked too, and counted: that is how a reader audits what the graph left out.
 """
 
 from collections import defaultdict
@@ -15,30 +12,12 @@ from dataclasses import dataclass, field
 from flask import Blueprint, render_template
 
 from kg import iris
-from kg.source import ARTICLE_TITLE, ARTICLE_URL, LICENSE_URL, RETRIEVED
-from kg.web import descriptions
-from kg.web.descriptions import ASSERTED_GRAPHS, Article, Shown, labels, select, shown_binding
+from kg.source import ARTICLE_TITLE, ARTICLE_URL, RETRIEVED, article_text
+from kg.source.sentences import sentence_spans
+from kg.web.page_sparql import ASSERTED_GRAPHS, labels, query_link, select
+from kg.web.terms import Shown, shown_binding
 
-blueprint = Blueprint("pages", __name__)
-
-CLASS_COUNTS_QUERY = f"""\
-# How many resources of each class (types a reasoner added included)
-SELECT ?class (COUNT(DISTINCT ?resource) AS ?count) WHERE {{
-  ?resource a ?class .
-  FILTER(STRSTARTS(STR(?resource), "{iris.RESOURCE}"))
-}}
-GROUP BY ?class
-ORDER BY DESC(?count) ?class
-"""
-
-TIMELINE_QUERY = """\
-# Every dated event, with the precision the article gives
-SELECT ?event ?start ?end ?point ?qualifier WHERE {
-  { ?event kg:startDate ?start } UNION { ?event kg:pointInTime ?point }
-  OPTIONAL { ?event kg:endDate ?end }
-  OPTIONAL { ?event kg:timeQualifier ?qualifier }
-}
-"""
+blueprint = Blueprint("article", __name__)
 
 EVIDENCE_QUERY = """\
 # Every evidence span and the statements it supports
@@ -54,42 +33,38 @@ SELECT ?evidence ?start ?end ?exact ?prefix ?suffix ?citation ?s ?p ?o WHERE {
 """
 
 
-@blueprint.get(iris.HOME_ROUTE)
-def landing():
-    rows = select(CLASS_COUNTS_QUERY)
-    timeline = select(TIMELINE_QUERY, ASSERTED_GRAPHS)
-    names = labels([r["class"]["value"] for r in rows] + [r["event"]["value"] for r in timeline])
-    counts = [(shown_binding(r["class"], names), int(r["count"]["value"])) for r in rows]
-    return render_template(
-        "landing.html", counts=counts, events=timeline_of(timeline, names),
-        article_title=ARTICLE_TITLE, article_url=ARTICLE_URL, retrieved=RETRIEVED,
-        license_url=LICENSE_URL,
-        counts_query=descriptions.query_link(CLASS_COUNTS_QUERY),
-        timeline_query=descriptions.query_link(TIMELINE_QUERY))
+class Article:
+    """The shipped article text and its sentences, read once per process."""
 
+    _text: str | None = None
+    _sentences: list[tuple[int, int]] = []
 
-@dataclass
-class TimelineEvent:
-    event: Shown
-    sort_key: str
-    year: str
-    when: str
+    @classmethod
+    def text(cls) -> str:
+        if cls._text is None:
+            cls._text = article_text()
+            cls._sentences = sentence_spans(cls._text)
+        return cls._text
 
+    @classmethod
+    def sentences(cls) -> list[tuple[int, int]]:
+        cls.text()
+        return cls._sentences
 
-def timeline_of(rows: list[dict], names: dict[str, str]) -> list[TimelineEvent]:
-    """Events in date order, each dated as precisely as the article dates it."""
-    events = []
-    for row in rows:
-        begin = row.get("start") or row.get("point")
-        when = shown_binding(begin, names).text
-        if "qualifier" in row:
-            when = f"{row['qualifier']['value']} {when}"
-        if "end" in row and row["end"]["value"] != begin["value"]:
-            when += " – " + shown_binding(row["end"], names).text
-        events.append(TimelineEvent(shown_binding(row["event"], names), begin["value"],
-                                    begin["value"][:4], when))
-    events.sort(key=lambda e: (e.sort_key, e.event.text))
-    return events
+    @classmethod
+    def locate(cls, exact: str, prefix: str = "", suffix: str = "",
+               start: int | None = None, end: int | None = None) -> tuple[int, int] | None:
+        """Where a quote is in the article: its offsets when they hold, else its context."""
+        text = cls.text()
+        if start is not None and end is not None and text[start:end] == exact:
+            return start, end
+        if not exact:
+            return None
+        found = text.find(prefix + exact + suffix)
+        if found >= 0:
+            return found + len(prefix), found + len(prefix) + len(exact)
+        found = text.find(exact)
+        return (found, found + len(exact)) if found >= 0 else None
 
 
 # --- The article view --------------------------------------------------------------
@@ -199,4 +174,4 @@ def article():
         sentence_count=len(Article.sentences()),
         statement_count=sum(len(m.statements) for m in marked),
         text=text, article_title=ARTICLE_TITLE, article_url=ARTICLE_URL, retrieved=RETRIEVED,
-        evidence_query=descriptions.query_link(EVIDENCE_QUERY))
+        evidence_query=query_link(EVIDENCE_QUERY))
