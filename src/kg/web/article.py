@@ -51,6 +51,11 @@ class Article:
         cls.text()
         return cls._sentences
 
+    @staticmethod
+    def anchor(start: int, end: int) -> str:
+        """The article view's link to a span, which highlights it (``:target``)."""
+        return f"{iris.ARTICLE_ROUTE}#span-{start}-{end}"
+
     @classmethod
     def locate(cls, exact: str, prefix: str = "", suffix: str = "",
                start: int | None = None, end: int | None = None) -> tuple[int, int] | None:
@@ -88,6 +93,8 @@ class Span:
     evidence: list[str] = field(default_factory=list)  # local routes of the evidence nodes
     citation: str = ""
     number: int = 0
+    #: The element id, fixed before ``nest`` may cut the end: ``Article.anchor`` links to it.
+    anchor: str = ""
     children: list = field(default_factory=list)  # text pieces (str) and nested spans
 
     @property
@@ -114,7 +121,8 @@ def evidence_spans() -> list[Span]:
                                  _int(value.get("end")))
         if located is None:
             continue
-        span = spans.setdefault(located, Span(*located, kind="evidence"))
+        span = spans.setdefault(located, Span(*located, kind="evidence",
+                                              anchor=f"span-{located[0]}-{located[1]}"))
         route = iris.href(value["evidence"])
         if route not in span.evidence:
             span.evidence.append(route)

@@ -12,8 +12,11 @@ import pyoxigraph as ox
 from kg import formats, iris
 from kg.web.page_sparql import ASSERTED_GRAPHS, construct
 
-#: How a statement reaches its evidence span or the activity that produced it.
-PROVENANCE_PATH = "(prov:wasDerivedFrom|prov:wasGeneratedBy|oa:hasSelector)+"
+#: How a statement reaches the activity that produced it, or its evidence spans (the one it
+#: is derived from, or those an inference used) and their selectors; from an evidence node,
+#: its selectors. Not on through the activity's own ``prov:used`` (the whole article).
+PROVENANCE_PATH = ("(prov:wasGeneratedBy|((prov:wasDerivedFrom|prov:used)?"
+                   "/oa:hasSelector?))")
 
 DESCRIPTION_QUERY = """\
 # The description of {iri}: its facts, their statements and evidence, and links to it,
