@@ -81,6 +81,10 @@ GRAPH_STORE_ROUTE = "/store"
 #: well-known location, as the VoID note recommends).
 DUMPS_ROUTE = "/dumps/"
 VOID_ROUTE = "/.well-known/void"
+#: Pages for readers who do not write SPARQL: search, each class's members, every figure.
+SEARCH_ROUTE = "/search"
+CLASS_ROUTE = "/class/"
+FIGURES_ROUTE = "/figures"
 
 #: What a resource's local name may hold: the build mints names from these characters
 #: only, so anything else in a URL is no resource of ours (and never reaches a query).

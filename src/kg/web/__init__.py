@@ -25,6 +25,8 @@ BLUEPRINTS = (
     "kg.web.resources",
     "kg.web.landing",
     "kg.web.article",
+    "kg.web.search_page",
+    "kg.web.not_found",
     "kg.web.openapi",
 )
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_accept_header
 
 from kg import formats, iris
-from kg.web import descriptions, ontology_page, resource_page, store
+from kg.web import descriptions, ontology_page, resource_page, search_page, store
 from kg.web.http import plain_error
 from kg.web.page_sparql import query_link
 
@@ -83,8 +83,9 @@ def _answer(suffixed: formats.Format | None, page, rdf) -> Response:
 
 
 def not_found_page(iri: str, name: str) -> Response:
-    """A 404 that helps: a label search for the name, the landing page, the query page."""
+    """A 404 that helps: the nearest names, a search for the name, the landing page."""
     response = Response(render_template("not_found.html", iri=iri, name=name,
+                                        suggestions=search_page.suggestions(name),
                                         search=query_link(_search_query(name))),
                         status=404, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
@@ -122,6 +123,9 @@ def resource(name: str):
 
 
 def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
+    same = search_page.same_resource(name) if iris.LOCAL_NAME.match(name) else None
+    if same:  # a wrong-case URL (/resource/lwow): the resource's own
+        return redirect(iris.href(same) + ("." + suffixed.suffix if suffixed else ""), code=301)
     if (suffixed or negotiate(request.headers.get("Accept"))) == HTML:
         return not_found_page(iri, name)
     raise NotFound(f"no resource <{iri}> in this graph")
