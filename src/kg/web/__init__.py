@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "kg.web.landing",
     "kg.web.article",
     "kg.web.search_page",
+    "kg.web.figures",
     "kg.web.not_found",
     "kg.web.openapi",
 )

@@ -41,7 +41,7 @@ def claim_view(graph: Graph, claim, names: dict[str, str]) -> ClaimView:
         claim=shown(claim, names),
         kind="quantity" if KG + "QuantityClaim" in types else "proposition",
         sources=sorted((shown(s, names) for s in graph.objects(claim, KG + "accordingTo")),
-                       key=lambda s: _reference_order(s.text)),
+                       key=lambda s: reference_order(s.text)),
         claimants=[shown(c, names) for c in graph.objects(claim, KG + "claimant")],
         sides=[shown(s, names) for s in graph.objects(claim, KG + "side")],
         proposition=" ".join(p.value for p in graph.objects(claim, KG + "proposition")),
@@ -54,7 +54,7 @@ def claim_view(graph: Graph, claim, names: dict[str, str]) -> ClaimView:
     return view
 
 
-def _reference_order(marker: str) -> tuple:
+def reference_order(marker: str) -> tuple:
     """[1] < [4] < [10] < [Note 3]."""
     inner = marker.strip("[]")
     return (not inner.isdigit(), int(inner) if inner.isdigit() else 0, inner)
