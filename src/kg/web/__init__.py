@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "kg.web.article",
     "kg.web.search_page",
     "kg.web.figures",
+    "kg.web.class_list",
     "kg.web.not_found",
     "kg.web.openapi",
 )

@@ -44,7 +44,7 @@ def landing():
     return render_template(
         "landing.html", counts=counts, events=timeline_of(timeline, names),
         article_title=ARTICLE_TITLE, article_url=ARTICLE_URL, retrieved=RETRIEVED,
-        license_url=LICENSE_URL,
+        license_url=LICENSE_URL, ontology_ns=iris.ONTOLOGY_NS,
         counts_query=query_link(CLASS_COUNTS_QUERY),
         timeline_query=query_link(TIMELINE_QUERY))
 

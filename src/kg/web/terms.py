@@ -61,6 +61,8 @@ class Shown:
     datatype: str | None = None
     iri: str | None = None
     long: bool = False
+    #: A literal's lexical value ("1939-09-17"), for sorting a table by it.
+    value: str | None = None
 
 
 def local_name(iri: str) -> str:
@@ -93,7 +95,7 @@ def shown(term, names: dict[str, str]) -> Shown:
         plain = datatype in (XSD + "string", RDF + "langString")
         return Shown(format_literal(term.value, datatype), lang=term.language,
                      datatype=None if plain else local_name(datatype),
-                     long=len(term.value) > LONG_LITERAL)
+                     long=len(term.value) > LONG_LITERAL, value=term.value)
     return Shown("(blank node)")
 
 

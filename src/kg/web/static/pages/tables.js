@@ -18,6 +18,8 @@ document.addEventListener("DOMContentLoaded", () => {
         const numeric = th.dataset.type === "number";
         const key = (row) => {
           const cell = row.cells[column];
+          // A date sorts by its value ("1939-09-17"), not by how it reads.
+          if (th.dataset.type === "date") return cell.dataset.value || "";
           if (numeric) {
             const value = cell.dataset.value;
             return value === "" || value === undefined ? null : Number(value);
