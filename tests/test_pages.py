@@ -96,3 +96,95 @@ def test_pages_have_landmarks_headings_and_a_language(article_server):
         assert page.count("<h1") == 1, path
         # Nothing is loaded from another host: every script and stylesheet is local.
         assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', page), path
+
+
+# --- Resource pages that read well ------------------------------------------------------
+
+
+def text_of(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_resource_page_opens_with_a_summary(article_server):
+    page = get(article_server, "/resource/SovietInvasionOfPoland")
+    summary = text_of(page.split('class="summary-facts"', 1)[1].split("</dl>", 1)[0])
+    assert "start date 17 September 1939" in summary
+    assert "end date 6 October 1939" in summary
+    assert "part of Invasion of Poland" in summary
+    assert "main figures" in summary
+
+
+def test_links_to_a_resource_are_worded_from_the_other_end(article_server):
+    [row, *_] = article_server.select("SELECT ?event WHERE { ?event kg:location kgr:Lwow }")
+    page = get(article_server, "/resource/Lwow")
+    incoming = page.split('id="incoming-heading"', 1)[1]
+    assert "<dt>location: Lwów</dt>" in incoming
+    assert f'href="{iris.href(row["event"])}"' in incoming
+    assert "stmt-" not in incoming  # statement nodes are not "links to" the place
+
+
+def test_each_fact_says_how_it_is_known(article_server):
+    stated = article_server.select("""
+        SELECT ?exact WHERE { ?s rdf:subject kgr:SovietInvasionOfPoland ;
+          rdf:predicate kg:startDate ; prov:wasDerivedFrom/oa:hasSelector/oa:exact ?exact }""")
+    page = get(article_server, "/resource/SovietInvasionOfPoland")
+    assert "How it is known: the article says" in page and "The article says:" in page
+    assert all(html.escape(r["exact"], quote=False) in page for r in stated)
+    [inferred] = article_server.select("""
+        SELECT ?subject ?reason WHERE { ?s prov:wasGeneratedBy kgr:activity-curation ;
+          rdf:subject ?subject ; rdfs:comment ?reason } ORDER BY ?s LIMIT 1""")
+    page = text_of(get(article_server, iris.href(inferred["subject"])))
+    assert "How it is known: the curator inferred" in page
+    assert " ".join(inferred["reason"].split()) in page
+
+
+def test_wikidata_links_show_wikidata_label_and_the_check(article_server):
+    page = text_of(get(article_server, "/resource/Lwow"))
+    assert "Q36036 “Lviv” exact match" in page
+    assert "Checked on 25 November 2026" in page
+    assert "QID confirmed against" in page
+
+
+def test_statement_and_evidence_pages_are_titled_by_their_quote(article_server):
+    rows = article_server.select("""
+        SELECT ?statement ?evidence ?exact WHERE {
+          ?statement rdf:subject kgr:SovietInvasionOfPoland ; rdf:predicate kg:endDate ;
+                     prov:wasDerivedFrom ?evidence .
+          ?evidence oa:hasSelector/oa:exact ?exact }""")
+    assert rows
+
+    def title(resource) -> str:
+        page = get(article_server, iris.href(resource))
+        assert 'href="/article#span-' in page
+        return text_of(page.split("<h1>", 1)[1].split("</h1>", 1)[0])
+
+    def is_titled_by(shown: str, exact: str) -> bool:
+        """The quote, or (a long one) its first words and an ellipsis."""
+        inner = shown.removeprefix("“").removesuffix("”")
+        return inner == exact or (inner.endswith("…") and exact.startswith(inner[:-1]))
+
+    assert any(is_titled_by(title(rows[0]["statement"]), r["exact"]) for r in rows)
+    for row in rows:
+        assert is_titled_by(title(row["evidence"]), row["exact"])
+
+
+def test_class_list_matches_the_store_and_downloads(article_server):
+    members = {r["r"] for r in article_server.select(
+        f'SELECT ?r WHERE {{ ?r a kg:City FILTER(STRSTARTS(STR(?r), "{iris.RESOURCE}")) }}')}
+    answer = requests.get(article_server.url + "/class/City.json", timeout=30)
+    rows = answer.json()["rows"]
+    assert {r["iri"] for r in rows} == members and len(members) >= 5
+    assert any(r["name"] == "Lwów" and r["Wikidata"] == "Q36036" for r in rows)
+    page = get(article_server, "/class/City")
+    assert f"{len(members)} members" in page and 'href="/class/City.csv"' in page
+    csv_file = requests.get(article_server.url + "/class/City.csv", timeout=30)
+    assert csv_file.content.startswith("\ufeffname,iri".encode())
+    landing = get(article_server, "/")
+    assert 'href="/class/City"' in landing
+    assert 'href="/class/City"' in get(article_server, "/resource/")
+
+
+def test_unknown_class_is_404(article_server):
+    answer = requests.get(article_server.url + "/class/Nonsense",
+                          headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert answer.status_code == 404 and "Search" in answer.text
