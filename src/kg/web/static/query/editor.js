@@ -170,6 +170,8 @@ export function createEditor(parent, { doc, onRun, prefixes, vocabulary, searchL
           ...historyKeymap,
         ]),
         EditorView.contentAttributes.of({ "aria-label": "SPARQL query" }),
+        // Long lines wrap: on a phone the editor never scrolls sideways.
+        EditorView.lineWrapping,
       ],
     }),
   });
