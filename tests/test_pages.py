@@ -73,18 +73,40 @@ def test_article_view_marks_every_evidence_span(article_server):
     assert 'href="/resource/claim-polish-citizens-made-soviet-subjects"' in tip
 
 
+#: The article's title and headings as its retrieved text has them (lines of their own).
+HEADINGS = {"Soviet invasion of Poland", "Commanders and leaders", "Casualties and losses",
+            "Other Languages"}
+
+
 def test_article_view_lists_the_sentences_without_statements(article_server):
     page = get(article_server, "/article")
     text = article_text()
     spans = [(int(r["start"]), int(r["end"])) for r in article_server.select(SPANS_QUERY)]
-    bare = [text[a:b] for a, b in sentence_spans(text)
-            if not any(s < b and a < e for s, e in spans)]
+    unmarked = [text[a:b] for a, b in sentence_spans(text)
+                if not any(s < b and a < e for s, e in spans)]
+    shown_headings = {html.unescape(h) for h in re.findall(
+        r'<span class="article-heading" role="heading" aria-level="2">(.*?)</span>', page)}
+    assert shown_headings == HEADINGS
+    # Headings are headings, not "sentences without a statement".
+    bare = [s for s in unmarked if s.strip() not in HEADINGS]
     listed = [html.unescape(s) for s in re.findall(
         r'<li><a href="#sentence-\d+">(.*?)</a></li>', page)]
     assert listed == bare
-    assert f"<strong>{len(bare)}</strong> of {len(sentence_spans(text))} sentences" in page
+    headings = len(unmarked) - len(bare)
+    assert f"<strong>{len(bare)}</strong> of {len(sentence_spans(text)) - headings} sentences" \
+        in page
     assert page.count('<span class="bare" id="sentence-') == len(bare)
-    assert "Commanders and leaders" in listed  # an infobox heading states nothing
+    assert "Commanders and leaders" not in listed
+
+
+def test_article_view_marks_the_other_languages_titles(article_server):
+    page = get(article_server, "/article")
+    titles = article_server.select("""SELECT ?label (LANG(?label) AS ?lang) WHERE {
+        kgr:SovietInvasionOfPoland rdfs:label ?label FILTER(!LANGMATCHES(LANG(?label), "en")) }""")
+    assert len(titles) == 3
+    for row in titles:
+        assert f'<span lang="{row["lang"]}">{html.escape(row["label"], quote=False)}</span>' in page
+    assert '<span lang="id">Invasi Soviet ke Polandia</span>' in page
 
 
 def test_pages_have_landmarks_headings_and_a_language(article_server):

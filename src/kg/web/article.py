@@ -168,18 +168,74 @@ def nest(text: str, spans: list[Span]) -> list:
     return [piece for piece in root.children if piece != ""]
 
 
+FOREIGN_LABELS_QUERY = """\
+SELECT DISTINCT ?label WHERE {
+  ?resource rdfs:label|skos:altLabel ?label
+  FILTER(LANG(?label) != "" && !LANGMATCHES(LANG(?label), "en"))
+}
+"""
+
+
+@dataclass
+class Foreign:
+    """Words of another language in the article (its titles in other Wikipedias), which
+    a page marks with their ``lang`` so screen readers and hyphenation read them right."""
+
+    text: str
+    lang: str
+    kind: str = "foreign"
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """A line of its own that ends in no punctuation and holds no figure: a title or a
+    section heading ("Casualties and losses", "Other Languages"), not a sentence."""
+    line = text[start:end].strip()
+    whole_line = text[start - 1:start] in ("", "\n") and text[end:end + 1] in ("", "\n")
+    return bool(line) and whole_line and line[-1] not in ".!?:;,)]" and \
+        not any(ch.isdigit() for ch in line)
+
+
+def mark_foreign(pieces: list, labels: list[tuple[str, str]]) -> list:
+    """The pieces with each other-language label's words wrapped as ``Foreign``."""
+    marked = []
+    for piece in pieces:
+        if isinstance(piece, Span):
+            piece.children = mark_foreign(piece.children, labels)
+            marked.append(piece)
+            continue
+        rest = piece
+        while rest:
+            found = min(((rest.find(text), text, lang) for text, lang in labels
+                         if text in rest), default=None)
+            if found is None:
+                marked.append(rest)
+                break
+            at, text, lang = found
+            marked += [rest[:at], Foreign(text, lang)] if at else [Foreign(text, lang)]
+            rest = rest[at + len(text):]
+    return marked
+
+
 @blueprint.get(iris.ARTICLE_ROUTE)
 def article():
     text = Article.text()
     marked = evidence_spans()
-    bare = [Span(start, end, kind="bare") for start, end in Article.sentences()
-            if not any(m.start < end and start < m.end for m in marked)]
+    unmarked = [(start, end) for start, end in Article.sentences()
+                if not any(m.start < end and start < m.end for m in marked)]
+    headings = [Span(start, end, kind="heading") for start, end in unmarked
+                if is_heading(text, start, end)]
+    bare = [Span(start, end, kind="bare") for start, end in unmarked
+            if not is_heading(text, start, end)]
     for number, sentence in enumerate(bare, 1):
         sentence.number = number
-    pieces = nest(text, sorted(marked + bare, key=lambda s: (s.start, -s.end)))
+    pieces = nest(text, sorted(marked + bare + headings, key=lambda s: (s.start, -s.end)))
+    foreign = [(row["label"]["value"], row["label"]["xml:lang"])
+               for row in select(FOREIGN_LABELS_QUERY, ASSERTED_GRAPHS)]
+    pieces = mark_foreign(pieces, sorted(foreign, key=lambda f: -len(f[0])))
     return render_template(
         "article.html", pieces=pieces, span_count=len(marked), bare=bare,
-        sentence_count=len(Article.sentences()),
+        heading_count=len(headings),
+        sentence_count=len(Article.sentences()) - len(headings),
         statement_count=sum(len(m.statements) for m in marked),
         text=text, article_title=ARTICLE_TITLE, article_url=ARTICLE_URL, retrieved=RETRIEVED,
         evidence_query=query_link(EVIDENCE_QUERY))
