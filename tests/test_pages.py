@@ -107,6 +107,11 @@ def test_article_view_marks_the_other_languages_titles(article_server):
     for row in titles:
         assert f'<span lang="{row["lang"]}">{html.escape(row["label"], quote=False)}</span>' in page
     assert '<span lang="id">Invasi Soviet ke Polandia</span>' in page
+    # The resource page's quotes of those titles mark them too, inside the English quote.
+    resource = get(article_server, "/resource/SovietInvasionOfPoland")
+    for row in titles:
+        assert f'<span lang="{row["lang"]}">{html.escape(row["label"], quote=False)}</span>' \
+            in resource.split('id="facts-heading"', 1)[1]
 
 
 def test_pages_have_landmarks_headings_and_a_language(article_server):
