@@ -21,14 +21,15 @@ blueprint = Blueprint("article", __name__)
 
 EVIDENCE_QUERY = """\
 # Every evidence span and the statements it supports
-SELECT ?evidence ?start ?end ?exact ?prefix ?suffix ?citation ?s ?p ?o WHERE {
+SELECT ?evidence ?start ?end ?exact ?prefix ?suffix ?citation ?s ?p ?o ?side WHERE {
   ?evidence a oa:SpecificResource .
   OPTIONAL { ?evidence oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end }
   OPTIONAL { ?evidence oa:hasSelector ?quote . ?quote oa:exact ?exact
              OPTIONAL { ?quote oa:prefix ?prefix } OPTIONAL { ?quote oa:suffix ?suffix } }
   OPTIONAL { ?evidence kg:citation ?citation }
   OPTIONAL { ?statement prov:wasDerivedFrom ?evidence ;
-                        rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }
+                        rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o
+             OPTIONAL { ?s kg:side ?side } }
 }
 """
 
@@ -95,6 +96,8 @@ class Span:
     number: int = 0
     #: The element id, fixed before ``nest`` may cut the end: ``Article.anchor`` links to it.
     anchor: str = ""
+    #: The sides (kg:side) of the claims drawn from it: which infobox column it belongs in.
+    sides: set = field(default_factory=set)
     children: list = field(default_factory=list)  # text pieces (str) and nested spans
 
     @property
@@ -127,6 +130,8 @@ def evidence_spans() -> list[Span]:
         if route not in span.evidence:
             span.evidence.append(route)
         span.citation = span.citation or value.get("citation", "")
+        if "side" in value:
+            span.sides.add(value["side"])
         if "s" in row and (value["s"], value["p"], row["o"]["value"]) not in seen[located]:
             seen[located].add((value["s"], value["p"], row["o"]["value"]))
             span.statements.append(Statement(shown_binding(row["s"], names),
@@ -141,16 +146,18 @@ def _int(value: str | None) -> int | None:
     return int(value) if value is not None else None
 
 
-def nest(text: str, spans: list[Span]) -> list:
-    """The text as pieces and nested spans (spans sorted by start, longest first).
+def nest(text: str, spans: list[Span], start: int = 0, end: int | None = None) -> list:
+    """The text (or its stretch ``start:end``) as pieces and nested spans (spans sorted by
+    start, longest first; those starting outside the stretch are left out).
 
     Evidence spans in the data nest (a reference marker inside a quoted sentence); one
     that crossed the end of an enclosing span would be cut at that end.
     """
-    root = Span(0, len(text), kind="root")
+    end = len(text) if end is None else end
+    root = Span(start, end, kind="root")
     stack = [root]
-    position = 0
-    for span in spans:
+    position = start
+    for span in (s for s in spans if start <= s.start < end):
         while span.start >= stack[-1].end and len(stack) > 1:
             closed = stack.pop()
             closed.children.append(text[position:closed.end])
@@ -164,8 +171,92 @@ def nest(text: str, spans: list[Span]) -> list:
         closed = stack.pop()
         closed.children.append(text[position:closed.end])
         position = closed.end
-    root.children.append(text[position:])
+    root.children.append(text[position:end])
     return [piece for piece in root.children if piece != ""]
+
+
+#: Labels that the retrieved text runs into their values ("Date17 September – …").
+INFOBOX_LABELS = ("Date", "Result")
+
+
+@dataclass
+class InfoboxRow:
+    """A row of the infobox: a heading, a label and its value, one line across, or the two
+    sides' lines side by side (``left``, ``right``: the pieces of each cell)."""
+
+    kind: str  # "heading", "labelled", "across", "sides"
+    label: str = ""
+    left: list = field(default_factory=list)
+    right: list = field(default_factory=list)
+
+
+@dataclass
+class Infobox:
+    title: list
+    sides: list  # the pieces of the line naming the two sides
+    side_names: tuple[str, str]
+    rows: list[InfoboxRow]
+    start: int
+    end: int
+
+
+def infobox(text: str, spans: list[Span]) -> Infobox | None:
+    """The infobox as the plain text flattened it, put back into a table: the lines after
+    the page title up to the first blank line. The line naming the two sides
+    ("Poland Soviet Union") gives the columns; each figure line goes into the column of
+    the side its claims name (kg:side), in the order the text gives them."""
+    start = text.find("\n\n") + 2
+    end = text.find("\n\n", start)
+    if start < 2 or end < 0:
+        return None
+    lines, at = [], start
+    for line in text[start:end].split("\n"):
+        lines.append((at, at + len(line)))
+        at += len(line) + 1
+    sides_at = next((i for i, (a, b) in enumerate(lines)
+                     if len(text[a:b].strip().split("\xa0")) == 2), None)
+    if sides_at is None:
+        return None
+    names = tuple(text[slice(*lines[sides_at])].strip().split("\xa0"))
+
+    def pieces(a: int, b: int) -> list:
+        return nest(text, spans, a, b)
+
+    def side_of(a: int, b: int) -> str | None:
+        found = {side for s in spans if a <= s.start < b for side in s.sides}
+        return found.pop() if len(found) == 1 else None
+
+    rows: list[InfoboxRow] = []
+    for a, b in lines[1:sides_at]:
+        line = text[a:b]
+        label = next((x for x in INFOBOX_LABELS if line.startswith(x) and len(line) > len(x)),
+                     None)
+        if label:
+            rows.append(InfoboxRow("labelled", label, pieces(a + len(label), b)))
+        else:
+            rows.append(InfoboxRow("across", left=pieces(a, b)))
+    columns: list[list] = [[], []]
+    sides: list[str] = []  # the side IRIs in column order, as the figures first name them
+
+    def flush():
+        for left, right in zip(*[c + [None] * (max(map(len, columns)) - len(c))
+                                 for c in columns], strict=True):
+            rows.append(InfoboxRow("sides", left=left or [], right=right or []))
+        columns[0].clear()
+        columns[1].clear()
+
+    for a, b in lines[sides_at + 1:]:
+        side = side_of(a, b)
+        if side is None:
+            flush()
+            rows.append(InfoboxRow("heading", left=pieces(a, b)))
+            continue
+        if side not in sides:
+            sides.append(side)
+        columns[min(sides.index(side), 1)].append(pieces(a, b))
+    flush()
+    return Infobox(title=pieces(*lines[0]), sides=pieces(*lines[sides_at]), side_names=names,
+                   rows=rows, start=start, end=end)
 
 
 FOREIGN_LABELS_QUERY = """\
@@ -228,12 +319,16 @@ def article():
             if not is_heading(text, start, end)]
     for number, sentence in enumerate(bare, 1):
         sentence.number = number
-    pieces = nest(text, sorted(marked + bare + headings, key=lambda s: (s.start, -s.end)))
-    foreign = [(row["label"]["value"], row["label"]["xml:lang"])
-               for row in select(FOREIGN_LABELS_QUERY, ASSERTED_GRAPHS)]
-    pieces = mark_foreign(pieces, sorted(foreign, key=lambda f: -len(f[0])))
+    spans = sorted(marked + bare + headings, key=lambda s: (s.start, -s.end))
+    box = infobox(text, spans)
+    foreign = sorted(((row["label"]["value"], row["label"]["xml:lang"])
+                      for row in select(FOREIGN_LABELS_QUERY, ASSERTED_GRAPHS)),
+                     key=lambda f: -len(f[0]))
+    before = mark_foreign(nest(text, spans, 0, box.start if box else len(text)), foreign)
+    after = mark_foreign(nest(text, spans, box.end), foreign) if box else []
     return render_template(
-        "article.html", pieces=pieces, span_count=len(marked), bare=bare,
+        "article.html", before=before, infobox=box, after=after, span_count=len(marked),
+        bare=bare,
         heading_count=len(headings),
         sentence_count=len(Article.sentences()) - len(headings),
         statement_count=sum(len(m.statements) for m in marked),
