@@ -215,3 +215,25 @@ def test_unknown_class_is_404(article_server):
     answer = requests.get(article_server.url + "/class/Nonsense",
                           headers={"Accept": BROWSER_ACCEPT}, timeout=30)
     assert answer.status_code == 404 and "Search" in answer.text
+
+
+def test_article_infobox_is_a_table_with_the_two_sides_in_two_columns(article_server):
+    page = get(article_server, "/article")
+    box = page.split('<table class="infobox">', 1)[1].split("</table>", 1)[0]
+    assert re.search(r'<th scope="row">Date</th><td>.*?17 September – 6 October 1939', box)
+    assert re.search(r'<th scope="row">Result</th><td>.*?Soviet victory', box)
+    cells = [text_of(c) for c in re.findall(r'<td class="side">(.*?)</td>', box, re.S)]
+    left, right = cells[0::2], cells[1::2]
+    sides = {r["exact"]: r["side"] for r in article_server.select("""
+        SELECT ?exact ?side WHERE { ?st prov:wasDerivedFrom ?ev ; rdf:subject ?claim .
+          ?claim kg:side ?side . ?ev kg:section "Infobox" ; oa:hasSelector/oa:exact ?exact }""")}
+    for column, side in ((left, iris.resource("SecondPolishRepublic")),
+                         (right, iris.resource("SovietUnion"))):
+        figures = [c for c in column if c.strip() and c.split(": ", 1)[0] in
+                   ("Poland", "Soviet Union")]
+        assert figures, column
+        for cell in figures:
+            words = cell.split(": ", 1)[1]
+            assert any(exact.rstrip(",.") in words and sides[exact] == side
+                       for exact in sides), cell
+    assert "Polish Army" in " ".join(left) and "4,736 tanks" in " ".join(right)
