@@ -155,7 +155,9 @@ def resource_page(iri: str, triples: list[ox.Triple], truncated: bool,
         wikidata=_wikidata_links(own, {p: facts_of(p) for p in WIKIDATA_MATCHES}),
         summary=[(shown(ox.NamedNode(p), names), [shown(v, names) for v in own[p]])
                  for p in SUMMARY if p in own],
-        figures=[c for c in claims if c.kind == "quantity"][:SUMMARY_FIGURES],
+        # The figures the article attributes to a side (strength, losses) come first.
+        figures=sorted((c for c in claims if c.kind == "quantity"),
+                       key=lambda c: not c.sides)[:SUMMARY_FIGURES],
         facts=facts,
         claim=claim_view(graph, subject, names) if is_claim else None,
         claims=claims,
