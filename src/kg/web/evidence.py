@@ -8,21 +8,18 @@ rests on, with its reason as the statement's ``rdfs:comment``. What the data lac
 inference without ``prov:used``) is simply not shown, never made up.
 """
 
-import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg import iris
+from kg.search import WIKIDATA_CHECK
 from kg.source.sentences import enclosing
 from kg.web.article import Article
 from kg.web.page_sparql import Graph
 from kg.web.terms import KG, OA, PROV, RDFS, Shown, format_literal, shown
 
 LINKING_ACTIVITY = iris.resource("activity-wikidata-linking")
-#: How ``kg build`` words a Wikidata link's check (``kg.build.graph.wikidata_facts``):
-#: ``Checked against Wikidata label 'Lviv': <where the QID was confirmed>``.
-WIKIDATA_CHECK = re.compile(r"Checked against Wikidata label (?P<q>['\"])(?P<label>.*?)(?P=q): ")
 
 
 @dataclass
