@@ -4,6 +4,7 @@ import html
 import re
 
 import requests
+from conftest import copy_sources
 
 from kg import iris
 from kg.source import article_text
@@ -237,3 +238,37 @@ def test_article_infobox_is_a_table_with_the_two_sides_in_two_columns(article_se
             assert any(exact.rstrip(",.") in words and sides[exact] == side
                        for exact in sides), cell
     assert "Polish Army" in " ".join(left) and "4,736 tanks" in " ".join(right)
+
+
+INFERRED = """
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix kg: <https://w3id.org/kresy1939/ontology#> .
+@prefix kgr: <https://w3id.org/kresy1939/resource/> .
+kgr:stmt-type a rdf:Statement ;
+    rdf:subject kgr:SovietInvasionOfPoland ; rdf:predicate rdf:type ; rdf:object kg:Invasion ;
+    prov:wasGeneratedBy kgr:activity-curation ; prov:used kgr:ev-infobox-date ;
+    rdfs:comment "A military operation over these dates: the curator reads it as an invasion." .
+kgr:activity-curation a prov:Activity ; rdfs:label "Curation of the article's statements"@en ;
+    prov:endedAtTime "2026-11-25T00:00:00Z"^^xsd:dateTime .
+"""
+
+
+def test_an_inferred_fact_shows_the_quotes_it_rests_on_and_why(start_server, tmp_path):
+    # Today's data records no prov:used yet; the pattern (DESIGN.md) is rendered when it does.
+    flags = copy_sources(tmp_path / "src")
+    with open(flags["--data-file"], "a", encoding="utf-8") as data:
+        data.write(INFERRED)
+    server = start_server(flags)
+    page = text_of(get(server, "/resource/SovietInvasionOfPoland"))
+    assert "How it is known: the curator inferred" in page
+    # The quote it used, then why, then who and when, in that order under the fact.
+    inferred = page[page.index("The curator inferred, from:"):]
+    quote = inferred.index("17 September – 6 October 1939")
+    why = inferred.index("Why: A military operation over these dates: the curator reads it as "
+                         "an invasion.")
+    by = inferred.index("By Curation of the article's statements")
+    assert quote < why < by
+    assert inferred[by:].split(".", 1)[0].endswith("25 November 2026")
