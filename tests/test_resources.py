@@ -236,8 +236,10 @@ def facts_by_property(page: str) -> dict[str, list[str]]:
     """Each fact block of a resource page: its property, and the quotes it shows."""
     facts = defaultdict(list)
     for match in re.finditer(r'<dd class="fact" data-property="([^"]+)">(.*?)</dd>', page, re.S):
-        facts[match.group(1)].extend(html.unescape(q) for q in re.findall(
-            r'<mark class="exact">(.*?)</mark>', match.group(2), re.S))
+        # A quote's text, without the lang span that marks other-language words in it.
+        facts[match.group(1)].extend(html.unescape(re.sub(r"<[^>]+>", "", q)) for q in
+                                     re.findall(r'<mark class="exact">(.*?)</mark>',
+                                                match.group(2), re.S))
     return facts
 
 
@@ -300,7 +302,7 @@ def test_ontology_and_its_terms_dereference(article_server):
     page = requests.get(article_server.url + "/ontology", headers={"Accept": BROWSER_ACCEPT},
                         timeout=30).text
     # A term IRI (…/ontology#location) lands on its section: label, comment, domain, range.
-    section = re.search(r'<section class="term" id="location".*?</section>', page, re.S).group(0)
+    section = re.search(r'<div class="term" id="location".*?</dl>', page, re.S).group(0)
     assert "location" in section and "Where an event took place." in section
     assert 'href="/ontology#Event"' in section and 'href="/ontology#Place"' in section
     assert requests.get(article_server.url + "/ontology.nt", timeout=30).headers[

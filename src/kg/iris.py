@@ -88,6 +88,10 @@ DUMPS_ROUTE = "/dumps/"
 VOID_ROUTE = "/.well-known/void"
 #: The entities without a Wikidata link, for an editor to work through.
 UNLINKED_ROUTE = "/unlinked"
+#: Pages for readers who do not write SPARQL: search, each class's members, every figure.
+SEARCH_ROUTE = "/search"
+CLASS_ROUTE = "/class/"
+FIGURES_ROUTE = "/figures"
 
 #: What a resource's local name may hold: the build mints names from these characters
 #: only, so anything else in a URL is no resource of ours (and never reaches a query).

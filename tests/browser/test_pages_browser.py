@@ -14,8 +14,12 @@ def test_resource_page_shows_facts_with_quotes_and_claims(page, shot):
     facts = page.locator("dl.facts")
     # The start date, as a reader writes it, with its quote highlighted in its sentence.
     expect(facts).to_contain_text("17 September 1939")
-    expect(facts.locator("mark.exact", has_text="17 September – 6 October 1939").first) \
-        .to_be_visible()
+    # How it is known is folded under each fact until asked for.
+    start = facts.locator("dd.fact[data-property$=\"#startDate\"]").first
+    quote = start.locator("mark.exact", has_text="17 September – 6 October 1939").first
+    expect(quote).to_be_hidden()
+    start.locator("summary").click()
+    expect(quote).to_be_visible()
     # A figure as a range with its sources, and the Wikidata link with its QID.
     expect(page.locator(".claims")).to_contain_text("3,000–7,000")
     expect(page.locator(".claims")).to_contain_text("according to [1][4]")
@@ -48,12 +52,12 @@ def test_article_view_lists_a_spans_statements_on_hover_and_focus(page, shot):
     shot(page, "hover", full_page=False)
     page.mouse.move(0, 0)
     expect(tip).to_be_hidden()
-    # The keyboard reaches the same list: focus the span, then Tab into its links.
+    # The keyboard reaches the same list: focus the span, then Enter opens its links.
     other = page.locator(".ev", has=page.locator("mark", has_text="4,736 tanks")).first
     other.locator(":scope > mark").focus()
     other_tip = other.locator(":scope > .tip")
     expect(other_tip).to_be_visible()
-    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     focused = page.evaluate("document.activeElement.getAttribute('href')")
     assert re.match(r"^/resource/", focused)
     expect(other_tip).to_be_visible()

@@ -56,8 +56,9 @@ def test_example_runs_and_fills_the_table_and_chart(page, shot):
     run_example(page, "How strong were the two sides?")
     expect(page.locator("#status")).to_have_text(re.compile(r"^8 rows in \d+"))
     table = table_text(page)
-    soviet_troops = next(line for line in table.split("\nkgr:") if "600000" in line)
-    assert "800000" in soviet_troops and "[2]" in soviet_troops and "[3]" in soviet_troops
+    # Numbers read with thousands separators.
+    soviet_troops = next(line for line in table.split("\nkgr:") if "600,000" in line)
+    assert "800,000" in soviet_troops and "[2]" in soviet_troops and "[3]" in soviet_troops
     expect(page.locator("table.results")).to_contain_text("Soviet Union")  # labels shown
     shot(page, "table")
     page.click("#tabs button[data-view=bars]")
@@ -107,8 +108,13 @@ def test_shared_link_reproduces_the_same_results(page, shot, browser):
     link = page.evaluate("navigator.clipboard.readText()")
     assert link.startswith(page.url.split("#")[0]) and "#query=" in link
 
+    assert "view=timeline" in link
     other = page.context.new_page()
     other.goto(link)
+    # The link keeps the chosen view: the timeline opens, and the table is the same.
+    other.wait_for_selector("#view[data-view=timeline] svg.chart")
+    expect(other.locator("#tabs [aria-selected=true]")).to_have_text("Timeline")
+    other.click("#tabs button[data-view=table]")
     other.wait_for_selector("table.results")
     assert table_text(other) == first
     expect(other.locator("#status")).to_have_text(re.compile(r"^\d+ rows in"))

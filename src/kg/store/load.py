@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import search
 from kg import settings as settings_module
 from kg.iris import DATA_GRAPH, ONTOLOGY_GRAPH
 from kg.store.layout import Layout
@@ -61,6 +62,7 @@ def build(settings) -> dict:
                             to_graph=ox.NamedNode(graph))
         store.extend(entailed_quads(store, digest))
         store.optimize()
+        search.build_index(store, search.index_path(build_dir))
         meta = {
             "sources_hash": digest,
             "sources": [str(path) for _, path in source_files(settings)],

@@ -23,8 +23,13 @@ BLUEPRINTS = (
     "kg.web.dumps",
     "kg.web.void",
     "kg.web.resources",
-    "kg.web.pages",
+    "kg.web.landing",
+    "kg.web.article",
+    "kg.web.search_page",
+    "kg.web.figures",
+    "kg.web.class_list",
     "kg.web.unlinked",
+    "kg.web.not_found",
     "kg.web.openapi",
 )
 

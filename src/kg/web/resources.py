@@ -16,8 +16,9 @@ from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.exceptions import NotFound
 
 from kg import formats, iris, jsonld
-from kg.web import descriptions, store
+from kg.web import descriptions, ontology_page, resource_page, search_page, store
 from kg.web.http import plain_error
+from kg.web.page_sparql import query_link
 
 blueprint = Blueprint("resources", __name__)
 
@@ -102,9 +103,10 @@ def alternates(iri: str) -> str:
 
 
 def not_found_page(iri: str, name: str) -> Response:
-    """A 404 that helps: a label search for the name, the landing page, the query page."""
+    """A 404 that helps: the nearest names, a search for the name, the landing page."""
     response = Response(render_template("not_found.html", iri=iri, name=name,
-                                        search=descriptions.query_link(_search_query(name))),
+                                        suggestions=search_page.suggestions(name),
+                                        search=query_link(_search_query(name))),
                         status=404, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response
@@ -130,7 +132,7 @@ def resource(name: str):
         return _missing(iri, local_name, suffixed)
 
     def page() -> Response:
-        view = descriptions.resource_page(iri, triples, truncated, RDF_FORMATS)
+        view = resource_page.resource_page(iri, triples, truncated, RDF_FORMATS)
         return Response(render_template("resource.html", page=view),
                         content_type="text/html; charset=utf-8")
 
@@ -141,6 +143,9 @@ def resource(name: str):
 
 
 def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
+    same = search_page.same_resource(name) if iris.LOCAL_NAME.match(name) else None
+    if same:  # a wrong-case URL (/resource/lwow): the resource's own
+        return redirect(iris.href(same) + ("." + suffixed.suffix if suffixed else ""), code=301)
     if (suffixed or negotiate(request.headers.get("Accept"))) == HTML:
         return not_found_page(iri, name)
     raise NotFound(f"no resource <{iri}> in this graph")
@@ -150,10 +155,10 @@ def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
 @blueprint.get(iris.ONTOLOGY_ROUTE + ".<suffix>")
 def ontology(suffix: str | None = None):
     suffixed = _split("ontology." + suffix)[1] if suffix else None
-    triples, truncated = descriptions.ontology()
+    triples, truncated = ontology_page.ontology()
 
     def page() -> Response:
-        view = descriptions.ontology_page(triples, RDF_FORMATS)
+        view = ontology_page.ontology_page(triples, RDF_FORMATS)
         return Response(render_template("ontology.html", page=view),
                         content_type="text/html; charset=utf-8")
 
@@ -174,7 +179,7 @@ def graph(name: str):
 
 @functools.lru_cache(maxsize=4)
 def _context_of(store_version: str) -> dict:
-    return jsonld.context(descriptions.ontology()[0])
+    return jsonld.context(ontology_page.ontology()[0])
 
 
 def json_ld_context() -> dict:

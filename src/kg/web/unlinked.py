@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template
 
 from kg import iris
-from kg.web import descriptions
+from kg.web import page_sparql
 from kg.wikidata import unlinked
 
 blueprint = Blueprint("unlinked", __name__)
@@ -21,10 +21,10 @@ WIKIDATA_SEARCH = "https://www.wikidata.org/w/index.php?"
 
 @blueprint.get(iris.UNLINKED_ROUTE)
 def listing():
-    rows = descriptions.select(unlinked.UNLINKED_QUERY)
+    rows = page_sparql.select(unlinked.UNLINKED_QUERY)
     entities = unlinked.from_rows([{name: term["value"] for name, term in row.items()}
                                    for row in rows])
     return render_template(
         "unlinked.html", entities=entities, href=iris.href,
         search=lambda label: WIKIDATA_SEARCH + urlencode({"search": label}),
-        query=descriptions.query_link(unlinked.UNLINKED_QUERY))
+        query=page_sparql.query_link(unlinked.UNLINKED_QUERY))

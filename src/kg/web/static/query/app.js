@@ -4,7 +4,9 @@ import { createEditor } from "./editor.js";
 import {
   Terms, iris, renderTable, renderJson, renderTurtle, toCsv, toTsv,
 } from "./results.js";
-import { hasTimeline, hasBars, renderTimeline, renderBars } from "./charts.js";
+import {
+  hasTimeline, hasBars, renderTimeline, renderBars, barColumns, rangeColumns,
+} from "./charts.js";
 
 const config = JSON.parse(document.getElementById("kg-config").textContent);
 const $ = (id) => document.getElementById(id);
@@ -67,7 +69,13 @@ export function syntaxHint(message, token) {
   return `Near “${token}” the parser expected ${tokens.length > 1 ? "one of " : ""}${shown}.`;
 }
 
-const state = { controller: null, timer: null, last: null };
+const state = {
+  controller: null, timer: null, last: null,
+  // The example loaded last (downloads are named after it while its query is unchanged).
+  example: null,
+  // The chosen view and chart settings, kept in the shared link.
+  view: null, chart: {},
+};
 
 function queryFromUrl() {
   const hash = new URLSearchParams(location.hash.slice(1));
@@ -76,8 +84,33 @@ function queryFromUrl() {
   return search.has("query") ? search.get("query") : null;
 }
 
+/** The view and chart settings a shared link asked for: #query=…&view=bars&log=1&name=x&value=y. */
+function viewFromUrl() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const chart = {};
+  if (hash.get("log") === "1") chart.log = true;
+  if (hash.get("name")) chart.nameVar = hash.get("name");
+  if (hash.get("value")) chart.lowVar = hash.get("value");
+  if (hash.has("to")) chart.highVar = hash.get("to");
+  return { view: hash.get("view"), chart };
+}
+
 function shareUrl(query) {
-  return `${location.origin}${location.pathname}#query=${encodeURIComponent(query)}`;
+  const params = new URLSearchParams({ query });
+  if (state.view && state.view !== "table") params.set("view", state.view);
+  if (state.view === "bars") {
+    if (state.chart.log) params.set("log", "1");
+    if (state.chart.nameVar) params.set("name", state.chart.nameVar);
+    if (state.chart.lowVar) params.set("value", state.chart.lowVar);
+    if (state.chart.highVar !== undefined) params.set("to", state.chart.highVar || "");
+  }
+  return `${location.origin}${location.pathname}#${params.toString().replaceAll("+", "%20")}`;
+}
+
+/** Downloads are named after the example, or "query": "figures-with-sources.csv". */
+function fileStem() {
+  const example = state.example;
+  return example && example.query === editor.getQuery() ? example.name : "query";
 }
 
 async function getJson(url, options) {
@@ -167,41 +200,155 @@ function viewsFor(answer) {
   const views = [["table", "Table", () => renderTable(answer.json, terms)]];
   if (!("boolean" in answer.json)) {
     if (hasTimeline(answer.json)) views.push(["timeline", "Timeline", () => renderTimeline(answer.json, terms)]);
-    if (hasBars(answer.json)) views.push(["bars", "Bar chart", () => renderBars(answer.json, terms)]);
+    if (hasBars(answer.json)) views.push(["bars", "Bar chart", () => barsView(answer.json)]);
   }
   views.push(["json", "JSON", () => renderJson(answer.json)]);
   return views;
 }
 
-function showView(name) {
-  const views = viewsFor(state.last);
-  const [, , render] = views.find(([n]) => n === name) || views[0];
-  for (const tab of $("tabs").children) tab.setAttribute("aria-selected", String(tab.dataset.view === name));
-  $("view").replaceChildren(render());
-  $("view").dataset.view = name;
+/** A labelled select of columns, for choosing what a chart draws. */
+function columnSelect(label, options, selected, onChange, none = null) {
+  const select = document.createElement("select");
+  for (const [value, text] of [...(none ? [["", none]] : []), ...options.map((v) => [v, `?${v}`])]) {
+    select.append(Object.assign(document.createElement("option"), { value, textContent: text,
+      selected: value === (selected ?? "") }));
+  }
+  select.addEventListener("change", () => onChange(select.value));
+  const wrap = document.createElement("label");
+  wrap.append(`${label} `, select);
+  return wrap;
 }
 
-function showAnswer(answer) {
+/** The bar chart with its controls: which columns, linear or log, and SVG/PNG export. */
+function barsView(json) {
+  const box = document.createElement("div");
+  const { numbers, names } = barColumns(json);
+  const [low, high] = rangeColumns(numbers);
+  const chart = state.chart;
+  const redraw = () => {
+    history.replaceState(null, "", shareUrl(editor.getQuery()));
+    box.replaceChildren(...barsParts());
+  };
+  const set = (key) => (value) => { chart[key] = value; redraw(); };
+  const barsParts = () => {
+    const controls = document.createElement("div");
+    controls.className = "chart-controls";
+    controls.append(
+      columnSelect("Names from", names, chart.nameVar, set("nameVar"), "(the first two columns)"),
+      columnSelect("Values from", numbers, chart.lowVar ?? low, set("lowVar")),
+      columnSelect("to", numbers, chart.highVar === undefined ? high : chart.highVar, set("highVar"), "(one value)"),
+    );
+    const log = Object.assign(document.createElement("input"), { type: "checkbox", checked: !!chart.log });
+    log.addEventListener("change", () => { chart.log = log.checked; redraw(); });
+    const logLabel = document.createElement("label");
+    logLabel.append(log, " Logarithmic scale");
+    controls.append(logLabel);
+    const drawn = renderBars(json, terms, { log: !!chart.log, nameVar: chart.nameVar || undefined,
+      lowVar: chart.lowVar, highVar: chart.highVar });
+    for (const [title, save] of [["SVG", saveSvg], ["PNG", savePng]]) {
+      const button = Object.assign(document.createElement("button"), { type: "button",
+        textContent: `Save ${title}`, className: `save-${title.toLowerCase()}` });
+      button.addEventListener("click", () => save(drawn));
+      controls.append(button);
+    }
+    const wrap = document.createElement("div");
+    wrap.className = "chart-wrap";
+    wrap.append(drawn);
+    return [controls, wrap];
+  };
+  box.replaceChildren(...barsParts());
+  return box;
+}
+
+/** A chart as a standalone SVG file, its styles written into it. */
+function svgText(chart) {
+  const copy = chart.cloneNode(true);
+  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  const [, , width, height] = chart.getAttribute("viewBox").split(" ").map(Number);
+  copy.setAttribute("width", width);
+  copy.setAttribute("height", height);
+  const style = document.createElementNS("http://www.w3.org/2000/svg", "style");
+  style.textContent = "text{font:12px system-ui,sans-serif;fill:#1f2328}.axis{fill:#57606a}"
+    + ".tick{stroke:#e1e4e8}.bar{fill:#1a4fa0}.bar.range{fill:#5b82c7}";
+  copy.prepend(style);
+  return new XMLSerializer().serializeToString(copy);
+}
+
+function saveSvg(chart) {
+  download(`${fileStem()}-chart.svg`, "image/svg+xml", svgText(chart));
+}
+
+function savePng(chart) {
+  const [, , width, height] = chart.getAttribute("viewBox").split(" ").map(Number);
+  const image = new Image();
+  image.onload = () => {
+    const canvas = Object.assign(document.createElement("canvas"), { width: width * 2, height: height * 2 });
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    canvas.toBlob((blob) => {
+      const url = URL.createObjectURL(blob);
+      const link = Object.assign(document.createElement("a"), { href: url, download: `${fileStem()}-chart.png` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    }, "image/png");
+  };
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText(chart))}`;
+}
+
+function showView(name, { focus = false } = {}) {
+  const views = viewsFor(state.last);
+  const [chosen, , render] = views.find(([n]) => n === name) || views[0];
+  state.view = chosen;
+  for (const tab of $("tabs").children) {
+    const selected = tab.dataset.view === chosen;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;  // one tab stop for the tab list (roving tabindex)
+    if (selected && focus) tab.focus();
+  }
+  $("view").replaceChildren(render());
+  $("view").dataset.view = chosen;
+  $("view").setAttribute("aria-labelledby", `tab-${chosen}`);
+  if (state.last) history.replaceState(null, "", shareUrl(editor.getQuery()));
+}
+
+/** The tabs pattern: arrows move between tabs (and show them), Home and End go to the ends. */
+function onTabKey(event) {
+  const tabs = [...$("tabs").children];
+  const at = tabs.indexOf(document.activeElement);
+  if (at < 0) return;
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  showView(tabs[(to + tabs.length) % tabs.length].dataset.view, { focus: true });
+}
+
+function showAnswer(answer, wantedView = null) {
   state.last = answer;
   const tabs = $("tabs");
   tabs.replaceChildren();
   for (const [name, title] of viewsFor(answer)) {
     const tab = document.createElement("button");
-    Object.assign(tab, { type: "button", textContent: title });
+    Object.assign(tab, { type: "button", textContent: title, id: `tab-${name}` });
     tab.dataset.view = name;
     tab.setAttribute("role", "tab");
+    tab.setAttribute("aria-controls", "view");
     tab.addEventListener("click", () => showView(name));
     tabs.append(tab);
   }
   const downloads = $("downloads");
   downloads.replaceChildren();
+  const stem = fileStem();
   const offers = answer.turtle !== undefined
-    ? [["Turtle", "result.ttl", "text/turtle", () => answer.turtle]]
+    ? [["Turtle", `${stem}.ttl`, "text/turtle", () => answer.turtle]]
     : [
-      ["JSON", "result.srj", "application/sparql-results+json", () => answer.text],
+      ["JSON", `${stem}.srj`, "application/sparql-results+json", () => answer.text],
       ...("boolean" in answer.json ? [] : [
-        ["CSV", "result.csv", "text/csv", () => toCsv(answer.json)],
-        ["TSV", "result.tsv", "text/tab-separated-values", () => toTsv(answer.json)],
+        ["CSV", `${stem}.csv`, "text/csv", () => toCsv(answer.json, terms)],
+        ["TSV", `${stem}.tsv`, "text/tab-separated-values", () => toTsv(answer.json, terms)],
       ]),
     ];
   for (const [title, file, type, text] of offers) {
@@ -212,7 +359,8 @@ function showAnswer(answer) {
     downloads.append(button);
   }
   $("results").hidden = false;
-  showView(viewsFor(answer)[0][0]);
+  const views = viewsFor(answer).map(([n]) => n);
+  showView(wantedView && views.includes(wantedView) ? wantedView : views[0]);
 }
 
 function seconds(ms) {
@@ -280,7 +428,8 @@ async function run() {
       const triples = countTriples(text);
       setStatus(`${triples.toLocaleString("en-GB")} ${triples === 1 ? "triple" : "triples"} in ${seconds(elapsed)}`, "done");
     }
-    showAnswer(answer);
+    showAnswer(answer, state.wantedView ?? state.view);
+    state.wantedView = null;
   } catch (error) {
     const elapsed = performance.now() - started;
     stopRunning();
@@ -352,8 +501,11 @@ function buildExamplesMenu(examples) {
     }
     button.addEventListener("click", () => {
       $("examples").open = false;
+      state.example = example;
+      state.chart = {};
       editor.setQuery(example.query);
       run();
+      $("run").focus();  // the keyboard goes on from Run to the results, not back to the top
     });
     item.append(button);
     list.append(item);
@@ -377,6 +529,7 @@ const loaded = Promise.all([
 $("run").addEventListener("click", run);
 $("cancel").addEventListener("click", cancel);
 $("copy-link").addEventListener("click", copyLink);
+$("tabs").addEventListener("keydown", onTabKey);
 document.addEventListener("click", (event) => {
   // The examples menu closes when the reader clicks anywhere else.
   if (!$("examples").contains(event.target)) $("examples").open = false;
@@ -391,6 +544,9 @@ window.addEventListener("hashchange", () => {
     run();
   }
 });
+const sharedView = viewFromUrl();
+state.chart = sharedView.chart;
+state.wantedView = sharedView.view;
 if (fromUrl !== null) run();
 else editor.view.focus();
 // For the browser tests: the menu and the completions are complete from here on.

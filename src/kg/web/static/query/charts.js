@@ -71,7 +71,8 @@ export function renderTimeline(results, terms) {
   const seen = new Set();
   const items = [];
   for (const row of results.results.bindings) {
-    const dates = dateVars.map((v) => row[v]).filter(Boolean);
+    // Only the cells that are dates: a date column may also hold IRIs or plain text.
+    const dates = dateVars.map((v) => row[v]).filter(isDate);
     if (!dates.length) continue;
     const name = rowName(row, results.head.vars, terms) || dates.map((d) => d.value).join(" – ");
     const start = dateSpan(dates[0]);
@@ -128,11 +129,19 @@ export function renderTimeline(results, terms) {
 }
 
 /** The two numeric columns that bound a range (?min/?max by name, else the first two). */
-function rangeColumns(numVars) {
+export function rangeColumns(numVars) {
   const low = numVars.find((v) => /^(min|low|from|least)/i.test(v));
   const high = numVars.find((v) => /^(max|high|to|most)/i.test(v));
   if (low && high) return [low, high];
   return [numVars[0], numVars[1]];
+}
+
+/** The columns a bar chart may take its values from, and its row names from. */
+export function barColumns(results) {
+  const numbers = columns(results, isNumber);
+  const names = results.head.vars.filter((v) => !numbers.includes(v)
+    && results.results.bindings.some((row) => row[v] && !isDate(row[v])));
+  return { numbers, names };
 }
 
 const format = (v) => v.toLocaleString("en-GB");
@@ -144,38 +153,66 @@ function rangeText({ low, high }) {
   return low === high ? format(low) : `${format(low)}–${format(high)}`;
 }
 
+/** A round step (1, 2 or 5 times a power of ten) for about five ticks up to ``top``. */
+export function tickStep(top) {
+  const raw = Math.max(top, 1) / 5;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw);
+}
+
 /**
- * Rows with a label and a number as horizontal bars; with two numbers, a min–max range,
- * drawn solid over its certain part and faint where the figure is only a bound.
+ * Rows with a label and a number as horizontal bars on an axis with ticks; with two
+ * numbers, a min–max range, solid over its certain part and lighter where the figure is
+ * only a bound. Linear unless ``log`` is asked for (then a tick at each power of ten).
+ * ``nameVar``, ``lowVar``, ``highVar`` choose the columns (defaults: the first name
+ * columns, ?min/?max or the first two numbers).
  */
-export function renderBars(results, terms) {
+export function renderBars(results, terms, { log = false, nameVar, lowVar, highVar } = {}) {
   const numVars = columns(results, isNumber);
-  const [lowVar, highVar] = rangeColumns(numVars);
+  const [defaultLow, defaultHigh] = rangeColumns(numVars);
+  lowVar = lowVar || defaultLow;
+  highVar = highVar === undefined ? defaultHigh : highVar || null;
   const value = (row, v) => (v && row[v] && isNumber(row[v]) ? Number(row[v].value) : null);
+  const nameOf = (row) => {
+    if (!nameVar) return rowName(row, results.head.vars, terms);
+    const term = row[nameVar];
+    if (!term) return "";
+    return term.type === "uri" ? terms.label(term.value) || terms.qname(term.value) : term.value;
+  };
   const items = [];
   for (const row of results.results.bindings) {
     const low = value(row, lowVar);
     const high = highVar ? value(row, highVar) : low;
     if (low === null && high === null) continue;
-    items.push({ name: rowName(row, results.head.vars, terms), low, high });
+    items.push({ name: nameOf(row), low, high });
   }
   items.splice(MAX_ITEMS);
   const numbers = items.flatMap((i) => [i.low, i.high]).filter((v) => v !== null);
   const positive = numbers.filter((v) => v > 0);
-  const top = Math.max(...numbers, 1);
-  // Figures that differ by orders of magnitude (troops and aircraft) need a log scale.
-  const log = positive.length > 0 && top / Math.min(...positive) > 100;
+  log = log && positive.length > 0;
   const caption = `${highVar ? `?${lowVar} to ?${highVar}` : `?${lowVar}`}` +
-    (log ? ", logarithmic scale" : "");
-  const root = frame(items.length, `Bar chart of ${caption}`);
+    (log ? ", logarithmic scale" : ", linear scale");
+  const root = frame(items.length + 1, `Bar chart of ${caption}`);
   const plot = WIDTH - LABEL_WIDTH - 130;
   const floor = log ? Math.floor(Math.log10(Math.min(...positive))) : 0;
+  const ceiling = log ? Math.ceil(Math.log10(Math.max(...positive, 1))) : 0;
+  const step = tickStep(Math.max(...numbers, 1));
+  const top = log ? 10 ** ceiling : step * Math.ceil(Math.max(...numbers, 1) / step);
   const zero = log ? 10 ** floor : 0;
   const x = (v) => {
     if (!log) return LABEL_WIDTH + (Math.max(v, 0) / top) * plot;
-    const span = Math.log10(top) - floor || 1;
-    return LABEL_WIDTH + (v > 0 ? (Math.log10(v) - floor) / span : 0) * plot;
+    const span = ceiling - floor || 1;
+    return LABEL_WIDTH + (v > 0 ? Math.max(Math.log10(v) - floor, 0) / span : 0) * plot;
   };
+  const bottom = items.length * ROW + 6;
+  const ticks = log
+    ? Array.from({ length: ceiling - floor + 1 }, (_, k) => 10 ** (floor + k))
+    : Array.from({ length: Math.round(top / step) + 1 }, (_, k) => k * step);
+  for (const tick of ticks) {
+    root.append(svg("line", { x1: x(tick), x2: x(tick), y1: 2, y2: bottom, class: "tick" }));
+    root.append(svg("text", { x: x(tick), y: bottom + 14, "text-anchor": "middle", class: "axis tick-label" },
+      format(tick)));
+  }
   items.forEach((item, i) => {
     const y = i * ROW + 6;
     const g = svg("g", { class: "item" });
@@ -191,8 +228,8 @@ export function renderBars(results, terms) {
     g.append(svg("text", { x: x(upper) + 6, y: y + 12, class: "value" }, text));
     root.append(g);
   });
-  const legend = highVar ? `solid: at least ?${lowVar}; faint: up to ?${highVar}` : "";
-  root.append(svg("text", { x: WIDTH - 10, y: items.length * ROW + 30, "text-anchor": "end", class: "axis" },
-    [legend, log ? "logarithmic scale" : ""].filter(Boolean).join(" · ")));
+  const legend = highVar ? `dark: at least ?${lowVar}; light: up to ?${highVar}` : "";
+  root.append(svg("text", { x: WIDTH - 10, y: bottom + 30, "text-anchor": "end", class: "axis" },
+    [legend, log ? "logarithmic scale" : "linear scale"].filter(Boolean).join(" · ")));
   return root;
 }

@@ -6,7 +6,7 @@ import {
   drawSelection, placeholder, EditorState, StreamLanguage, syntaxHighlighting,
   HighlightStyle, bracketMatching, indentOnInput, sparql, autocompletion,
   completionKeymap, closeBrackets, closeBracketsKeymap, defaultKeymap, history,
-  historyKeymap, indentWithTab, setDiagnostics, lintGutter, searchKeymap,
+  historyKeymap, setDiagnostics, lintGutter, searchKeymap,
   highlightSelectionMatches, tags,
 } from "./vendor/codemirror.js";
 
@@ -163,11 +163,15 @@ export function createEditor(parent, { doc, onRun, prefixes, vocabulary, searchL
         syntaxHighlighting(highlight),
         autocompletion({ override: [completionSource({ prefixes, vocabulary, searchLabels })] }),
         placeholder("SELECT … WHERE { … }   (Ctrl+Enter runs, Ctrl+Space completes)"),
+        // No indentWithTab: Tab must leave the editor for the Run button and the results
+        // (WCAG 2.1.2, no keyboard trap); Ctrl+] and Ctrl+[ indent (defaultKeymap).
         keymap.of([
           ...completionKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap,
-          ...historyKeymap, indentWithTab,
+          ...historyKeymap,
         ]),
         EditorView.contentAttributes.of({ "aria-label": "SPARQL query" }),
+        // Long lines wrap: on a phone the editor never scrolls sideways.
+        EditorView.lineWrapping,
       ],
     }),
   });
