@@ -16,9 +16,10 @@ import pyoxigraph as ox
 from kg import settings as settings_module
 from kg.iris import DATA_GRAPH, ONTOLOGY_GRAPH
 from kg.store.layout import Layout
+from kg.store.rules import entail
 
 #: Bump when the loading or entailment rules change, so existing stores are rebuilt.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 
 def source_files(settings) -> list[tuple[str, Path]]:
@@ -47,9 +48,6 @@ def is_stale(settings) -> bool:
 
 def build(settings) -> dict:
     """Load the sources into a new version and publish it; returns its metadata."""
-    # Imported here: owlrl and rdflib are slow to import and only loading needs them.
-    from kg.store.entail import entailed_quads
-
     layout = Layout(settings.store)
     with layout.write_lock():
         layout.prune()
@@ -59,7 +57,7 @@ def build(settings) -> dict:
         for graph, path in source_files(settings):
             store.bulk_load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix[1:]),
                             to_graph=ox.NamedNode(graph))
-        store.extend(entailed_quads(store, digest))
+        entail(store, digest)
         store.optimize()
         meta = {
             "sources_hash": digest,
