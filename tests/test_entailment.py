@@ -73,7 +73,8 @@ def test_rules_give_exactly_owlrls_entailments_on_the_shipped_data():
 
 def test_rules_follow_a_transitive_property_through_its_inverse(tmp_path):
     ontology = tmp_path / "o.ttl"
-    ontology.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ontology.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
         kg:partOf a owl:TransitiveProperty ; owl:inverseOf kg:hasPart ; rdfs:range kg:Place .
         kg:inside rdfs:subPropertyOf kg:partOf .
@@ -91,7 +92,8 @@ def test_rules_follow_a_transitive_property_through_its_inverse(tmp_path):
 
 def test_an_axiom_the_rules_do_not_implement_stops_the_load(tmp_path):
     ontology = tmp_path / "o.ttl"
-    ontology.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ontology.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
         kg:Victim owl:equivalentClass [ owl:onProperty kg:killedBy ;
                                         owl:someValuesFrom kg:Actor ] .""")
     with pytest.raises(UnsupportedAxiom, match="someValuesFrom"):

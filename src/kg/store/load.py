@@ -83,11 +83,24 @@ def build_or_exit(settings, command: str = "kg load") -> dict:
 
 
 def add_arguments(parser) -> None:
-    settings_module.add_arguments(parser, ("store", "ontology_dir", "data_file"))
+    settings_module.add_arguments(parser, ("store", "ontology_dir", "data_file",
+                                           "store_backend"))
 
 
 def run(args) -> int:
     settings = settings_module.Settings.load(args)
+    if settings.store_backend != "local":
+        from kg.store import StoreError, open_store
+
+        try:
+            meta = open_store(settings).load()
+        except (StoreError, ValueError) as error:
+            print(f"kg load: {error}", file=sys.stderr)
+            return 1
+        print(f"loaded {meta['quads']} quads from {len(meta['sources'])} files into "
+              f"{', '.join(settings.sparql_query_urls)} (version {meta['version']})",
+              file=sys.stderr)
+        return 0
     meta = build_or_exit(settings)
     print(f"loaded {meta['quads']} quads from {len(meta['sources'])} files into "
           f"{settings.store}/current -> versions/{meta['version']}", file=sys.stderr)

@@ -58,7 +58,7 @@ def run(args) -> int:
     settings = settings_module.Settings.load(args)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if is_stale(settings):
+    if settings.store_backend == "local" and is_stale(settings):
         print(f"loading the store into {settings.store} ...", file=sys.stderr)
         # In a child process: RocksDB's background threads do not survive fork(), so
         # the gunicorn master must never open a store itself, or its forked workers

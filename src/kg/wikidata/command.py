@@ -13,9 +13,7 @@ import sys
 
 from kg import iris, names
 from kg import settings as settings_module
-from kg.store import StoreError
-from kg.store.evaluator import ReadOnlyHandle
-from kg.store.layout import Layout
+from kg.store import StoreError, open_store
 from kg.wikidata import WIKIDATA_SPARQL, links, remote
 
 #: Exit statuses of ``kg links check``.
@@ -56,7 +54,7 @@ def _links(args) -> list[links.Link]:
     if not args.from_store:
         return links.read_links(links.read_graph(args.data_file))
     settings = settings_module.Settings.load(args)
-    return links.read_links(ReadOnlyHandle(Layout(settings.store)).get())
+    return links.read_links(open_store(settings))
 
 
 def _doc(function) -> str:
