@@ -203,12 +203,13 @@ def test_kg_load_onto_the_engine_writes_what_a_local_load_writes(article_server,
         flags = {"--store": tmp_path / "store"}
         remote = Server(tmp_path, flags, engine.env()).start()
         try:
-            # Everything but the entailment activity, which records when each load ran.
+            # Everything but the entailment activity, which records when each load ran, and
+            # the ontology's blank nodes, whose labels differ from one parse to the next.
             query = """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
-                FILTER NOT EXISTS { ?s a prov:Activity } FILTER(!STRSTARTS(STR(?o), STR(kgr:)))
+                FILTER NOT EXISTS { ?s a prov:Activity } FILTER(!isBlank(?s) && !isBlank(?o))
             }"""
             rows = [sorted(map(str, server.select(query))) for server in (article_server, remote)]
-            assert len(rows[0]) > 4000 and rows[0] == rows[1]
+            assert len(rows[0]) > 6000 and rows[0] == rows[1]
             assert requests.get(remote.url + "/healthz").json()["status"] == "ok"
         finally:
             remote.stop()
