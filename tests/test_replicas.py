@@ -113,15 +113,20 @@ class Traffic:
 
 def deploy(workdir: Path):
     """The writer loaded with the article's graph, two replicas of it, two front ends."""
-    writer = Oxigraph(workdir / "writer").start()
-    kg_load(writer.env())
-    replicas = replicas_of(writer, workdir, "blue")
-    fronts = [front_end(workdir, writer, replicas) for _ in range(2)]
-    yield writer, replicas, fronts
-    for front in fronts:
-        front.stop()
-    for engine in (writer, *replicas):
-        engine.kill()
+    engines, fronts = [], []
+    try:
+        writer = Oxigraph(workdir / "writer").start()
+        engines.append(writer)
+        kg_load(writer.env())
+        replicas = replicas_of(writer, workdir, "blue")
+        engines += replicas
+        fronts += [front_end(workdir, writer, replicas) for _ in range(2)]
+        yield writer, replicas, fronts
+    finally:
+        for front in fronts:
+            front.stop()
+        for engine in engines:
+            engine.kill()
 
 
 @pytest.fixture(scope="module")

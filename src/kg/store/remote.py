@@ -282,6 +282,8 @@ class RemoteStore:
         for graph in (ONTOLOGY_GRAPH, DATA_GRAPH, ENTAILED_GRAPH):
             self.replace_graph(graph, [q.triple for q in memory.quads_for_pattern(
                 None, None, None, ox.NamedNode(graph))])
+        with self._lock:
+            self._writes = 0  # the new activity names the version, as front ends will see it
         return {"sources_hash": digest,
                 "sources": [str(path) for _, path in source_files(self.settings)],
                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
