@@ -1,12 +1,14 @@
 """Scale: load rate, in-process query times, start-up time and memory at growing sizes.
 
-    .venv/bin/python bench/scale.py                       # the article, 100k and 1M triples
+    .venv/bin/python bench/scale.py                       # the article, 100k, 1M and 10M triples
     .venv/bin/python bench/scale.py --sizes 100000        # one generated size only
 
 For each size: the article's own graph (``data/triples.ttl``) or a graph of its shape
-made by ``generate.py``; the wall time of ``kg load`` on it (triples/s), then the same
-steps in-process, timed one by one (parse and bulk load, the reasoner's input, the owlrl
-closure, writing the entailments and compacting); the provenance pattern and a point
+made by ``generate.py``; the wall time of ``kg load`` on it (entailment included) side by
+side with ``oxigraph load`` of the same files into the same graphs, alternating (oxigraph,
+ours, oxigraph, ours ...) ``--repetitions`` times, medians compared; then the steps of
+``kg load`` in-process, timed one by one (parse and bulk load, the entailment rules,
+compacting); a whole-graph aggregate, the provenance pattern and a point
 lookup evaluated in-process as the endpoint's evaluator does (``kg.store.evaluator.
 evaluate``, answers serialised as SPARQL JSON); the time from starting ``kg serve`` on
 the loaded store to its first answered query; point lookups over HTTP with wrk; and the
@@ -15,6 +17,7 @@ resident memory of its processes.
 
 import argparse
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,14 +36,15 @@ import shapes  # noqa: E402
 
 from kg.iris import DATA_GRAPH, ONTOLOGY_GRAPH  # noqa: E402
 from kg.store import QueryRequest  # noqa: E402
-from kg.store.entail import _reasoner_input, entailed_quads  # noqa: E402
 from kg.store.evaluator import ReadOnlyHandle, evaluate  # noqa: E402
 from kg.store.layout import Layout  # noqa: E402
+from kg.store.rules import entail  # noqa: E402
 
 ARTICLE = servers.ROOT / "data" / "triples.ttl"
 PROVENANCE = next(s for s in shapes.SHAPES if s.name == "provenance")
 POINT = next(s for s in shapes.SHAPES if s.name == "point lookup")
 #: The provenance pattern written the slow way, for comparison: it starts from every statement.
+AGGREGATE = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
 SCAN_FIRST = shapes.Shape("provenance, statements first", PROVENANCE.template.replace(
     "?statement rdf:subject", "?statement a rdf:Statement ; rdf:subject"), PROVENANCE.resources)
 
@@ -62,18 +66,46 @@ def load_phases(data_file: Path, workdir: Path) -> dict:
     store.bulk_load(path=str(data_file), format=ox.RdfFormat.TURTLE,
                     to_graph=ox.NamedNode(DATA_GRAPH))
     phases["parse + bulk load"] = time.perf_counter() - started
-    _, phases["reasoner input (kg: triples out of the store)"] = timed(_reasoner_input, store)
-    quads, seconds = timed(entailed_quads, store, "0" * 64)
-    # entailed_quads reads its input itself: the closure is the rest of its time.
-    phases["owlrl closure (rdflib parse, expand, filter)"] = \
-        seconds - phases["reasoner input (kg: triples out of the store)"]
+    _, phases["entailment rules"] = timed(entail, store, "0" * 64)
     started = time.perf_counter()
-    store.extend(quads)
     store.optimize()
     store.flush()
-    phases["write entailments + optimize"] = time.perf_counter() - started
+    phases["optimize"] = time.perf_counter() - started
     del store
+    shutil.rmtree(workdir / "phases-db")
     return phases
+
+
+def oxigraph_load_s(workdir: Path, data_file: Path) -> float:
+    """Seconds ``oxigraph load`` takes for what ``kg load`` reads (no entailment, no
+    optimize: the reference command as an operator would run it)."""
+    location = workdir / "oxigraph-load"
+    started = time.perf_counter()
+    for graph, paths in ((ONTOLOGY_GRAPH, sorted((servers.ROOT / "ontology").glob("*.ttl"))),
+                         (DATA_GRAPH, [data_file])):
+        subprocess.run([str(servers.BIN / "oxigraph"), "load", "--location", str(location),
+                        "--graph", graph, "--file", *map(str, paths)],
+                       check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(location)
+    return seconds
+
+
+def kg_load_s(workdir: Path, data_file: Path) -> float:
+    started = time.perf_counter()
+    store_dir = servers.load_ours(workdir, data_file)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(store_dir)
+    return seconds
+
+
+def load_side_by_side(workdir: Path, data_file: Path, repetitions: int) -> dict:
+    ours, theirs = [], []
+    for _ in range(repetitions):
+        theirs.append(oxigraph_load_s(workdir, data_file))
+        ours.append(kg_load_s(workdir, data_file))
+    return {"kg load s": statistics.median(ours), "kg load runs": ours,
+            "oxigraph load s": statistics.median(theirs), "oxigraph load runs": theirs}
 
 
 def per_query_ms(store, shape: shapes.Shape, resources: list[str], count: int) -> dict:
@@ -108,11 +140,16 @@ def first_answer_s(server: servers.Process, query: str) -> float:
 def measure(label: str, data_file: Path, workdir: Path, args) -> dict:
     triples = sum(1 for _ in ox.parse(path=str(data_file), format=ox.RdfFormat.TURTLE))
     row = {"size": label, "triples": triples}
-    started = time.perf_counter()
-    store_dir = servers.load_ours(workdir, data_file)
-    row["kg load s"] = time.perf_counter() - started
+    row.update(load_side_by_side(workdir, data_file, args.repetitions))
     row["phases"] = load_phases(data_file, workdir)
+    store_dir = servers.load_ours(workdir, data_file)
+    row["quads"] = Layout(store_dir).meta()["quads"]
     store = ReadOnlyHandle(Layout(store_dir)).get()
+    times = []
+    for _ in range(3):
+        answer, seconds = timed(evaluate, store, QueryRequest(AGGREGATE, results_format="json"))
+        times.append(seconds)
+    row["aggregate s"] = statistics.median(times)
     found = {}
     for shape in (POINT, PROVENANCE):
         rows = store.query(shapes.PREFIXES + shape.resources, use_default_graph_as_union=True)
@@ -147,26 +184,28 @@ def measure(label: str, data_file: Path, workdir: Path, args) -> dict:
 
 
 def report(rows: list[dict]) -> str:
-    lines = ["| size | triples | `kg load` s | triples/s | parse + bulk load s (triples/s) "
-             "| reasoner s | point lookup ms (p99) | provenance ms (p99) | provenance, "
-             "statements first ms | point lookups req/s over HTTP | `kg serve` to first "
-             "answer s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| size | triples | `kg load` s (entailment included) | `oxigraph load` s "
+             "| kg / oxigraph | triples/s | bulk load s | entailment s | optimize s "
+             "| `COUNT … GROUP BY ?p` s | point lookup ms (p99) | provenance ms (p99) "
+             "| provenance, statements first ms | point lookups req/s over HTTP "
+             "| `kg serve` to first answer s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         p = r["phases"]
-        bulk = p["parse + bulk load"]
-        reasoner = sum(v for k, v in p.items() if k != "parse + bulk load")
         lines.append(
             f"| {r['size']} | {r['triples']:,} | {r['kg load s']:.1f} "
-            f"| {r['triples'] / r['kg load s']:,.0f} | {bulk:.1f} ({r['triples'] / bulk:,.0f}) "
-            f"| {reasoner:.1f} "
+            f"| {r['oxigraph load s']:.1f} | {r['kg load s'] / r['oxigraph load s']:.2f}× "
+            f"| {r['triples'] / r['kg load s']:,.0f} | {p['parse + bulk load']:.1f} "
+            f"| {p['entailment rules']:.1f} | {p['optimize']:.1f} | {r['aggregate s']:.2f} "
             f"| {r['point lookup ms']['median']:.2f} ({r['point lookup ms']['p99']:.2f}) "
             f"| {r['provenance ms']['median']:.2f} ({r['provenance ms']['p99']:.2f}) "
             f"| {r['provenance, statements first ms']['median']:.1f} "
             f"| {r['point lookup req/s (HTTP, 8 conns)']:,.0f} | {r['first answer s']:.2f} |")
     lines.append("")
     for r in rows:
-        lines.append(f"- {r['size']}: load steps in-process: " + "; ".join(
-            f"{k} {v:.1f} s" for k, v in r["phases"].items()))
+        lines.append(f"- {r['size']}: {r['quads']:,} quads in the store; `kg load` runs "
+                     + ", ".join(f"{x:.1f}" for x in r["kg load runs"]) + " s; `oxigraph load` "
+                     "runs " + ", ".join(f"{x:.1f}" for x in r["oxigraph load runs"]) + " s")
         if r["HTTP failures"]:
             lines.append(f"- {r['size']}: failed requests in the HTTP run (non-2xx or socket "
                          f"errors): {r['HTTP failures']}")
@@ -178,15 +217,20 @@ def report(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000],
+    parser.add_argument("--sizes", type=int, nargs="*",
+                        default=[100_000, 1_000_000, 10_000_000],
                         help="generated graph sizes in triples (the article is always measured)")
     parser.add_argument("--queries", type=int, default=1000,
                         help="in-process queries per shape and size")
+    parser.add_argument("--repetitions", type=int, default=3,
+                        help="runs of kg load and of oxigraph load per size (medians compared)")
     parser.add_argument("--starts", type=int, default=3, help="timed starts of kg serve")
     parser.add_argument("--duration", type=int, default=3, help="seconds of wrk per size")
     parser.add_argument("--out", type=Path, default=servers.ROOT / "var" / "bench" / "scale")
     args = parser.parse_args(argv)
     rows = []
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     sources = [("article", ARTICLE)]
     for size in args.sizes:
         path = args.out.parent / f"generated-{size}.ttl"
@@ -198,7 +242,10 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix="kg-scale-") as workdir:
             rows.append(measure(label, path, Path(workdir), args))
             print(report(rows[-1:]).splitlines()[2], file=sys.stderr, flush=True)
-    text = report(rows)
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
+    text = (f"Measured {started} with `python bench/scale.py {' '.join(argv or sys.argv[1:])}`"
+            f"; load average (1, 5, 15 min) {' '.join(load_before)} before, "
+            f"{' '.join(load_after)} after.\n\n" + report(rows))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".md").write_text(text + "\n")
     print(text)

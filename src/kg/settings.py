@@ -78,6 +78,23 @@ OPTIONS = (
            "largest answer accepted from an allowed SERVICE endpoint, in bytes (502 beyond)"),
     Option("cors_origin", "KG_CORS_ORIGIN", str, "*",
            "Access-Control-Allow-Origin of the read endpoints; empty disables CORS"),
+    Option("store_backend", "KG_STORE_BACKEND", str, "local",
+           "`local` (the on-disk store under `store`) or `sparql` (a remote SPARQL 1.1 "
+           "engine at the URLs below; see docs/scaling.md)"),
+    Option("sparql_query_urls", "KG_SPARQL_QUERY_URLS", _names, (),
+           "remote mode: query endpoints (space or comma separated), used in turn; one that "
+           "fails is skipped for a few seconds and the query goes to the next"),
+    Option("sparql_update_url", "KG_SPARQL_UPDATE_URL", str, "",
+           "remote mode: the update endpoint (the writer); empty = read-only"),
+    Option("sparql_store_url", "KG_SPARQL_STORE_URL", str, "",
+           "remote mode: the Graph Store Protocol endpoint for whole-graph writes and "
+           "`kg load`; empty = SPARQL Update at `sparql_update_url`"),
+    Option("sparql_user", "KG_SPARQL_USER", str, "",
+           "remote mode: user name for the engine (HTTP basic auth; digest for Virtuoso)"),
+    Option("sparql_password", "KG_SPARQL_PASSWORD", str, "", "remote mode: its password"),
+    Option("sparql_dialect", "KG_SPARQL_DIALECT", str, "generic",
+           "remote mode: `generic`, `oxigraph` or `virtuoso` (form-encoded queries, its "
+           "system graphs left out of the graph list)"),
 )
 
 
@@ -104,6 +121,13 @@ class Settings:
     service_timeout: float
     service_max_bytes: int
     cors_origin: str
+    store_backend: str
+    sparql_query_urls: tuple[str, ...]
+    sparql_update_url: str
+    sparql_store_url: str
+    sparql_user: str
+    sparql_password: str
+    sparql_dialect: str
 
     @classmethod
     def load(cls, args: argparse.Namespace | None = None, **overrides) -> "Settings":

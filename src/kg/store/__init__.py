@@ -3,10 +3,12 @@
 The web layer only sees ``GraphStore``: ``query`` answers a SPARQL query already
 serialised in a negotiated format, ``update`` applies SPARQL Update, ``load``
 rebuilds from the sources, ``dump`` serialises a graph or the dataset and
-``health`` says whether the store can answer. ``LocalStore`` (an on-disk
-pyoxigraph store, queries evaluated in killable processes) is the only
-implementation today; a client of a remote SPARQL 1.1 endpoint (``oxigraph serve``,
-Fuseki, QLever) would implement the same five methods over HTTP.
+``health`` says whether the store can answer, ``version`` names what is loaded (cache
+keys), and the Graph Store Protocol's whole-graph writes are methods of their own.
+``LocalStore`` (``kg.store.local``) is an on-disk pyoxigraph store, queries evaluated in
+killable processes; ``RemoteStore`` (``kg.store.remote``) is a client of a remote SPARQL
+1.1 engine (``oxigraph serve``, Virtuoso, replicas of either), chosen by
+``KG_STORE_BACKEND``.
 """
 
 from dataclasses import dataclass
@@ -105,9 +107,36 @@ class GraphStore(Protocol):
         """The named graphs, for the service description and the Graph Store Protocol."""
         ...
 
+    def version(self) -> str:
+        """A cheap name of the loaded data, which changes with every load or write."""
+        ...
+
+    def replace_graph(self, graph: str | None, triples: list) -> None:
+        """Graph Store PUT: ``graph`` (None: the default graph) becomes ``triples``."""
+        ...
+
+    def add_to_graph(self, graph: str | None, triples: list) -> None:
+        """Graph Store POST: ``triples`` are added to ``graph``."""
+        ...
+
+    def drop_graph(self, graph: str | None) -> None:
+        """Graph Store DELETE: ``graph`` is removed (the default graph emptied)."""
+        ...
+
+    def start(self) -> None:
+        """Start what the store needs before the first request (in the serving process)."""
+        ...
+
 
 def open_store(settings) -> GraphStore:
-    """The store the settings describe (today always the local on-disk one)."""
+    """The store the settings describe: ``KG_STORE_BACKEND`` local (default) or sparql."""
+    if settings.store_backend == "sparql":
+        from kg.store.remote import RemoteStore
+
+        return RemoteStore(settings)
+    if settings.store_backend != "local":
+        raise ValueError(f"KG_STORE_BACKEND must be local or sparql, not "
+                         f"{settings.store_backend!r}")
     from kg.store.local import LocalStore
 
     return LocalStore(settings)

@@ -17,6 +17,7 @@ from kg.store import Answer, NotFound, QueryRequest, StoreError
 from kg.store.cache import AnswerCache, cacheable
 from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle, apply_update
 from kg.store.layout import Layout
+from kg.store.writes import graph_update
 
 
 class LocalStore:
@@ -65,6 +66,20 @@ class LocalStore:
                 self.layout.discard(build)
                 raise
             self.layout.publish(build, {**meta, "quads": quads, "updated": True})
+
+    def replace_graph(self, graph: str | None, triples: list[ox.Triple]) -> None:
+        self.update(graph_update("PUT", graph, triples))
+
+    def add_to_graph(self, graph: str | None, triples: list[ox.Triple]) -> None:
+        self.update(graph_update("POST", graph, triples))
+
+    def drop_graph(self, graph: str | None) -> None:
+        self.update(graph_update("DELETE", graph, None))
+
+    def version(self) -> str:
+        """The published version's directory name ("" before the first load)."""
+        version = self.layout.current_version()
+        return version.name if version else ""
 
     def load(self) -> dict:
         from kg.store.load import build

@@ -1,12 +1,10 @@
-"""``kg query "SPARQL"``: answer a query from the local store, as the endpoint would."""
+"""``kg query "SPARQL"``: answer a query from the store (local or remote), as the endpoint would."""
 
 import sys
 
 from kg import formats
 from kg import settings as settings_module
-from kg.store import QueryRequest, StoreError
-from kg.store.evaluator import ReadOnlyHandle, evaluate
-from kg.store.layout import Layout
+from kg.store import QueryRequest, StoreError, open_store
 
 
 def add_arguments(parser) -> None:
@@ -24,7 +22,7 @@ def run(args) -> int:
                            results_format=(results or formats.BY_NAME["tsv"]).name,
                            graph_format=(graph or formats.BY_NAME["ttl"]).name)
     try:
-        answer = evaluate(ReadOnlyHandle(Layout(settings.store)).get(), request)
+        answer = open_store(settings).query(request)
     except StoreError as error:
         print(f"kg query: {error}", file=sys.stderr)
         return 1

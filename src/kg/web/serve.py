@@ -13,6 +13,7 @@ import sys
 from gunicorn.app.base import BaseApplication
 
 from kg import settings as settings_module
+from kg.store import open_store
 from kg.store.load import build_or_exit, is_stale
 
 
@@ -56,9 +57,14 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     settings = settings_module.Settings.load(args)
+    try:
+        open_store(settings)  # a wrong backend setting is one line here, not a worker crash
+    except ValueError as error:
+        print(f"kg serve: {error}", file=sys.stderr)
+        return 1
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if is_stale(settings):
+    if settings.store_backend == "local" and is_stale(settings):
         print(f"loading the store into {settings.store} ...", file=sys.stderr)
         # In a child process: RocksDB's background threads do not survive fork(), so
         # the gunicorn master must never open a store itself, or its forked workers

@@ -222,7 +222,7 @@ def graph_store():
     if request.method == "DELETE":
         if not existed:
             return Response(f"no graph {target}\n", status=404, content_type="text/plain")
-        store().update(f"DROP {'DEFAULT' if default else 'GRAPH ' + target}")
+        store().drop_graph(graph)
         return Response(status=204)
     fmt = formats.by_media_type(request.mimetype or "", formats.GRAPH)
     if fmt is None:
@@ -234,10 +234,8 @@ def graph_store():
                                      base_iri=graph or request.base_url)]
     except SyntaxError as error:
         raise BadRequest(f"{fmt.name} syntax: {error}") from None
-    # The payload is re-serialised by pyoxigraph as N-Triples, so it cannot inject SPARQL.
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-    wrapped = f"GRAPH {target} {{ {body} }}" if graph else body
-    clear = f"DROP SILENT {'DEFAULT' if default else 'GRAPH ' + target} ; " \
-        if request.method == "PUT" else ""
-    store().update(f"{clear}INSERT DATA {{ {wrapped} }}")
+    if request.method == "PUT":
+        store().replace_graph(graph, triples)
+    else:
+        store().add_to_graph(graph, triples)
     return Response(status=204 if existed else 201)

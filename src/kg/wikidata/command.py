@@ -14,9 +14,7 @@ from pathlib import Path
 
 from kg import iris, names
 from kg import settings as settings_module
-from kg.store import StoreError
-from kg.store.evaluator import ReadOnlyHandle
-from kg.store.layout import Layout
+from kg.store import StoreError, open_store
 from kg.wikidata import WIKIDATA_SPARQL, links, remote, unlinked
 
 #: Exit statuses of ``kg links check``.
@@ -59,13 +57,14 @@ def _source_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _graph(args):
-    """The data file with the ontology (which says what an entity is), or the loaded store."""
+    """The data file with the ontology (which says what an entity is), or the loaded store
+    (local or remote): either is a source for ``links.select``."""
     if not args.from_store:
         if not Path(args.data_file).is_file():
             raise StoreError(f"no such data file: {args.data_file}")
         return links.read_graph(args.data_file, *sorted(iris.ONTOLOGY_DIR.glob("*.ttl")))
     settings = settings_module.Settings.load(args)
-    return ReadOnlyHandle(Layout(settings.store)).get()
+    return open_store(settings)
 
 
 def _doc(function) -> str:

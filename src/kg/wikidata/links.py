@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg import iris, names
+from kg.store import QueryRequest
 from kg.wikidata import remote
 
 SKOS = iris.PREFIXES["skos"]
@@ -93,10 +94,13 @@ class Item:
         return (english or [text for text, _ in self.labels] or [""])[0]
 
 
-def read_links(store: ox.Store) -> list[Link]:
-    """Every Wikidata link of our resources (not the ontology's class alignments), sorted."""
+def read_links(source) -> list[Link]:
+    """Every Wikidata link of our resources (not the ontology's class alignments), sorted.
+
+    ``source`` is a file read into memory (``read_graph``) or the loaded store, local or
+    remote (a ``kg.store.GraphStore``)."""
     links: dict[tuple[str, str], Link] = {}
-    rows = store.query(f"""
+    query = f"""
         SELECT ?resource ?match ?item ?label ?class ?dateProperty ?date ?comment WHERE {{
           VALUES ?match {{ skos:exactMatch skos:closeMatch }}
           ?resource ?match ?item .
@@ -108,7 +112,8 @@ def read_links(store: ox.Store) -> list[Link]:
                   ?resource ?dateProperty ?date }}
           UNION {{ ?statement rdf:subject ?resource ; rdf:predicate ?match ; rdf:object ?item ;
                               rdfs:comment ?comment }}
-        }}""", prefixes=iris.PREFIXES, use_default_graph_as_union=True)
+        }}"""
+    rows = select(source, query)
     for row in rows:
         resource, item = row["resource"].value, row["item"].value
         link = links.setdefault((resource, item), Link(
@@ -125,6 +130,17 @@ def read_links(store: ox.Store) -> list[Link]:
     for link in links.values():
         link.labels.sort()
     return sorted(links.values(), key=lambda link: (link.resource, link.qid))
+
+
+def select(source, query: str) -> ox.QuerySolutions:
+    """A SELECT over the union of all graphs of ``source``, all of its rows.
+
+    ``source`` is a file read into memory (``read_graph``) or the loaded store, local or
+    remote (a ``kg.store.GraphStore``, which answers serialised results)."""
+    if isinstance(source, ox.Store):
+        return source.query(query, prefixes=iris.PREFIXES, use_default_graph_as_union=True)
+    answer = source.query(QueryRequest(query, results_format="json", max_rows=2**62))
+    return ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON)
 
 
 def read_graph(*paths) -> ox.Store:

@@ -8,9 +8,8 @@ for (events, actors, places, agreements), not a claim, reference or provenance n
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from kg import curate, iris
+from kg.wikidata import links
 
 #: Each entity without a skos:exactMatch or skos:closeMatch to Wikidata, with its English
 #: label and its most specific classes (run over the ontology and the data: the classes'
@@ -65,9 +64,9 @@ def from_rows(rows: list[dict[str, str]]) -> list[Unlinked]:
     return found
 
 
-def read_unlinked(store: ox.Store) -> list[Unlinked]:
-    """The unlinked entities of a store holding the ontology and the data (any graphs)."""
-    solutions = store.query(UNLINKED_QUERY, prefixes=iris.PREFIXES,
-                            use_default_graph_as_union=True)
+def read_unlinked(source) -> list[Unlinked]:
+    """The unlinked entities of a source holding the ontology and the data (any graphs):
+    a file read into memory or the loaded store (see ``links.select``)."""
+    solutions = links.select(source, UNLINKED_QUERY)
     return from_rows([{name: term.value for name in ("entity", "label", "classes")
                        if (term := solution[name]) is not None} for solution in solutions])
