@@ -98,3 +98,38 @@ def test_an_axiom_the_rules_do_not_implement_stops_the_load(tmp_path):
                                         owl:someValuesFrom kg:Actor ] .""")
     with pytest.raises(UnsupportedAxiom, match="someValuesFrom"):
         entail(loaded([(ONTOLOGY_GRAPH, ontology)]), "0" * 64)
+
+
+def test_an_existential_superclass_entails_what_owlrl_keeps(tmp_path):
+    """'A claim has some kind' (the shipped ontology's restrictions) types nothing new."""
+    ontology = tmp_path / "o.ttl"
+    ontology.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        kg:QuantityKind a owl:Class .
+        kg:QuantityClaim rdfs:subClassOf kg:Claim ,
+            [ a owl:Restriction ; owl:onProperty kg:quantityKind ;
+              owl:someValuesFrom kg:QuantityKind ] .""")
+    data = tmp_path / "d.ttl"
+    data.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> . @prefix kgr: <{RESOURCE}> .
+        kgr:c a kg:QuantityClaim ; kg:quantityKind kgr:k . kgr:k a kg:QuantityKind .""")
+    files = [(ONTOLOGY_GRAPH, ontology), (DATA_GRAPH, data)]
+    got = rule_entailments(loaded(files))
+    assert got == owlrl_entailments(loaded(files))
+    kg, kgr = (lambda n: ox.NamedNode(ONTOLOGY_NS + n)), (lambda n: ox.NamedNode(RESOURCE + n))
+    assert got == {ox.Triple(kgr("c"), ox.NamedNode(RDF_TYPE), kg("Claim"))}
+
+
+def test_two_values_of_a_functional_property_stop_the_load(tmp_path):
+    ontology = tmp_path / "o.ttl"
+    ontology.write_text(f"""@prefix kg: <{ONTOLOGY_NS}> .
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        kg:quantityKind a owl:ObjectProperty , owl:FunctionalProperty .""")
+    data = tmp_path / "d.ttl"
+    one = f"""@prefix kg: <{ONTOLOGY_NS}> . @prefix kgr: <{RESOURCE}> .
+        kgr:c kg:quantityKind kgr:k ."""
+    data.write_text(one)
+    entail(loaded([(ONTOLOGY_GRAPH, ontology), (DATA_GRAPH, data)]), "0" * 64)
+    data.write_text(one + " kgr:c kg:quantityKind kgr:j .")
+    with pytest.raises(UnsupportedAxiom, match="two values of the functional property"):
+        entail(loaded([(ONTOLOGY_GRAPH, ontology), (DATA_GRAPH, data)]), "0" * 64)
