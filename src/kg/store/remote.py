@@ -296,7 +296,13 @@ class RemoteStore:
                 raise NotFound(f"no graph <{graph}> in the store")
             sources = [graph]
         elif default:
-            sources = [None]
+            # The default graph a query sees: the union of every graph, each triple once,
+            # in the order the local store writes it.
+            triples = sorted({t for g in [None, *self.graphs()] for t in self._graph_triples(g)},
+                             key=str)
+            items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] \
+                if target.supports_datasets else triples
+            return ox.serialize(items, format=target.oxigraph, prefixes=PREFIXES)
         else:
             sources = [None, *self.graphs()]
         quads = [ox.Quad(t.subject, t.predicate, t.object,
