@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint browser
+.PHONY: serve test lint browser varnish
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,5 +29,12 @@ browser:
 	  || { echo "tests/browser need Debian's chromium: run 'sudo apt-get install chromium'"; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: lint browser
+# Debian's varnish for the reverse-proxy cache test (tests/test_reverse_proxy_cache.py); the
+# test starts its own varnishd on a free port, never the system service.
+varnish:
+	@test -x /usr/sbin/varnishd || { test "$$(id -u)" = 0 \
+	  || { echo "tests need Debian's varnish: run 'sudo apt-get install varnish'"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish; }
+
+test: lint browser varnish
 	$(BIN)/python -m pytest -m "" -q

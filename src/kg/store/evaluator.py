@@ -5,6 +5,8 @@ HTTP worker therefore keeps a few evaluator processes, each with its own read-on
 handle on the store; a query is sent down a pipe, and if no answer comes back in
 time the evaluator is killed (freeing its CPU and memory at once) and a fresh one
 is started in the background. The cost on a normal query is one pipe round trip.
+The same happens when the client that waits for the query hangs up: the evaluator
+watches nothing but its pipe, so the HTTP worker watches the client's socket too.
 """
 
 import ctypes
@@ -13,8 +15,11 @@ import os
 import re
 import resource
 import signal
+import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import wait
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,8 +27,11 @@ import pyoxigraph as ox
 from kg import formats
 from kg.iris import PREFIXES
 from kg.store import (
+    CALLER,
     Answer,
     Busy,
+    Caller,
+    ClientGone,
     NotAcceptable,
     QueryRequest,
     QuerySyntaxError,
@@ -233,72 +241,106 @@ class EvaluatorPool:
         self.timeout = timeout
         self.queue_wait = queue_wait
         self._slots = threading.BoundedSemaphore(slots)
+        # Exactly ``slots`` evaluators exist, idle, busy or starting: a query holding a slot
+        # therefore always finds one idle or about to be, and a killed one is replaced once.
         self._idle: list[_Evaluator] = []
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
         # Evaluators are started from this one long-lived thread: the kernel's "parent died"
         # signal fires when the creating thread ends, so it must live as long as the worker.
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-evaluators")
         for _ in range(slots):
-            self._idle.append(self._new())
+            self._replace_in_background()
 
     def _take(self) -> _Evaluator:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return self._new()
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._idle, timeout=self.timeout):
+                raise StoreUnavailable("no query process could be started; see the server log")
+            return self._idle.pop()
 
     def _give_back(self, evaluator: _Evaluator) -> None:
-        # A query that found no idle evaluator while a replacement was starting made its
-        # own; keep no more idle processes than slots.
-        with self._lock:
-            if len(self._idle) < self.slots:
-                self._idle.append(evaluator)
-                return
-        evaluator.kill()
+        with self._ready:
+            self._idle.append(evaluator)
+            self._ready.notify()
 
     def _replace_in_background(self) -> None:
-        self._spawner.submit(lambda: self._give_back(self._start()))
-
-    def _start(self) -> _Evaluator:
-        return _Evaluator(self.store_root, self.memory_mb)
-
-    def _new(self) -> _Evaluator:
-        return self._spawner.submit(self._start).result()
+        self._spawner.submit(lambda: self._give_back(_Evaluator(self.store_root,
+                                                                self.memory_mb)))
 
     def run(self, request: QueryRequest) -> Answer:
-        if not self._slots.acquire(timeout=self.queue_wait):
-            raise Busy("too many queries are running; retry shortly", retry_after=1)
+        """Evaluate in a free evaluator; stop it at the time limit, or as soon as the waiting
+        client (``CALLER``) hangs up, so abandoned work frees its slot at once."""
+        caller = CALLER.get() or Caller()
+        caller.admit()
+        spent = 0.0
         try:
-            evaluator = self._take()
+            if not self._slots.acquire(timeout=self.queue_wait):
+                raise Busy("too many queries are running; retry shortly", retry_after=1)
+            started = time.monotonic()
             try:
-                evaluator.connection.send(request)
-                if not evaluator.connection.poll(self.timeout):
-                    evaluator.kill()
-                    self._replace_in_background()
-                    raise QueryTimeout(
-                        f"query stopped after the {self.timeout:g} s time limit"
-                    )
-                status, payload = evaluator.connection.recv()
-            except (EOFError, OSError):
-                evaluator.kill()
-                self._replace_in_background()
-                raise QueryTimeout(
-                    "query stopped: it needed more memory than its limit"
-                    + (f" ({self.memory_mb} MB)" if self.memory_mb else "")
-                    + " or its process failed"
-                ) from None
-            self._give_back(evaluator)
-            if status == "error":
-                raise payload
-            return payload
+                return self._evaluate(request, caller.connection)
+            finally:
+                spent = time.monotonic() - started
+                self._slots.release()
         finally:
-            self._slots.release()
+            caller.release(spent)
+
+    def _evaluate(self, request: QueryRequest, client: socket.socket | None) -> Answer:
+        evaluator = self._take()
+        try:
+            evaluator.connection.send(request)
+            self._wait(evaluator, client)
+            status, payload = evaluator.connection.recv()
+        except (EOFError, OSError):
+            self._discard(evaluator)
+            raise QueryTimeout(
+                "query stopped: it needed more memory than its limit"
+                + (f" ({self.memory_mb} MB)" if self.memory_mb else "")
+                + " or its process failed"
+            ) from None
+        except StoreError:
+            self._discard(evaluator)
+            raise
+        self._give_back(evaluator)
+        if status == "error":
+            raise payload
+        return payload
+
+    def _wait(self, evaluator: _Evaluator, client: socket.socket | None) -> None:
+        """Until the evaluator answers; QueryTimeout at the limit, ClientGone on a hang-up."""
+        deadline = time.monotonic() + self.timeout
+        watched = [evaluator.connection] + ([client] if client is not None else [])
+        while True:
+            remaining = deadline - time.monotonic()
+            ready = wait(watched, remaining) if remaining > 0 else []
+            if evaluator.connection in ready:
+                return
+            if not ready:
+                raise QueryTimeout(f"query stopped after the {self.timeout:g} s time limit")
+            if _hung_up(client):
+                raise ClientGone("the client closed the connection; its query was stopped")
+            # Readable with data: the client sent its next request already (pipelining);
+            # a hang-up can no longer be told from it, so stop watching.
+            watched = [evaluator.connection]
+
+    def _discard(self, evaluator: _Evaluator) -> None:
+        evaluator.kill()
+        self._replace_in_background()
 
     def close(self) -> None:
-        with self._lock:
+        with self._ready:
             for evaluator in self._idle:
                 evaluator.kill()
             self._idle.clear()
+
+
+def _hung_up(client: socket.socket) -> bool:
+    """Whether a readable client socket was closed by its peer (nothing left to read)."""
+    try:
+        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:  # reset by the peer
+        return True
 
 
 def _apply(connection, db: str, sparql: str, base_iri: str | None, memory_mb: int,

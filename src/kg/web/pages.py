@@ -16,7 +16,7 @@ from flask import Blueprint, render_template
 
 from kg import iris
 from kg.source import ARTICLE_TITLE, ARTICLE_URL, LICENSE_URL, RETRIEVED
-from kg.web import descriptions
+from kg.web import caching, descriptions
 from kg.web.descriptions import ASSERTED_GRAPHS, Article, Shown, labels, select, shown_binding
 
 blueprint = Blueprint("pages", __name__)
@@ -56,6 +56,7 @@ SELECT ?evidence ?start ?end ?exact ?prefix ?suffix ?citation ?s ?p ?o WHERE {
 
 @blueprint.get(iris.HOME_ROUTE)
 def landing():
+    caching.check("html", vary=())
     rows = select(CLASS_COUNTS_QUERY)
     timeline = select(TIMELINE_QUERY, ASSERTED_GRAPHS)
     names = labels([r["class"]["value"] for r in rows] + [r["event"]["value"] for r in timeline])
@@ -187,6 +188,7 @@ def nest(text: str, spans: list[Span]) -> list:
 
 @blueprint.get(iris.ARTICLE_ROUTE)
 def article():
+    caching.check("html", vary=())
     text = Article.text()
     marked = evidence_spans()
     bare = [Span(start, end, kind="bare") for start, end in Article.sentences()

@@ -23,7 +23,8 @@ from werkzeug.exceptions import (
 from kg import formats
 from kg.iris import VOID_ROUTE
 from kg.store import NotAcceptable, QueryRequest
-from kg.web import federated, guard, query_page, service_description, settings, store
+from kg.store.cache import cacheable
+from kg.web import caching, federated, guard, query_page, service_description, settings, store
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -132,16 +133,21 @@ def sparql():
         return _service_description()
     prepared = federated.prepare(query)
     results_format, graph_format = _chosen_formats()
+    query_request = QueryRequest(
+        query=prepared.query,
+        results_format=results_format,
+        graph_format=graph_format,
+        default_graphs=_graph_uris("default-graph-uri"),
+        named_graphs=_graph_uris("named-graph-uri"),
+        max_rows=settings().max_rows,
+        base_iri=request.base_url,
+    )
+    if cacheable(query_request):
+        caching.check(f"{results_format} {graph_format}")
+    else:
+        caching.never_cache()
     with federated.remote_failures(prepared):
-        answer = store().query(QueryRequest(
-            query=prepared.query,
-            results_format=results_format,
-            graph_format=graph_format,
-            default_graphs=_graph_uris("default-graph-uri"),
-            named_graphs=_graph_uris("named-graph-uri"),
-            max_rows=settings().max_rows,
-            base_iri=request.base_url,
-        ))
+        answer = store().query(query_request)
     return _answer(answer.body, formats.BY_NAME[answer.format], answer.truncated)
 
 
@@ -150,6 +156,7 @@ def _service_description() -> Response:
     if graph_format is None:
         raise NotAcceptable("the service description is RDF; accept one of "
                             + ", ".join(f.media_type for f in formats.of_kind(formats.GRAPH)))
+    caching.check(graph_format)
     fmt = formats.BY_NAME[graph_format]
     triples = service_description.describe(
         request.base_url, store().graphs(),
