@@ -1,7 +1,8 @@
 """A real cache in front: Debian's varnish serves repeated queries, and revalidates them
 with our ETags once their max-age is over; after an update it gets the new answer.
 
-``make test`` installs varnish (``make varnish``); the README shows the same setup.
+``make test`` installs varnish (``make varnish``); varnish runs with the configuration the
+README shows (``deploy/varnish.vcl``), pointed at the test's server.
 """
 
 import shutil
@@ -17,6 +18,7 @@ from conftest import TOKEN, auth, free_port
 pytestmark = pytest.mark.slow
 
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+VCL = Path(__file__).parents[1] / "deploy" / "varnish.vcl"
 QUERY = "SELECT ?o WHERE { <http://example.org/cached> <http://example.org/p> ?o }"
 MAX_AGE = 2
 
@@ -29,13 +31,15 @@ def varnish_in_front(start_server, tmp_path):
     server = start_server(env={"KG_UPDATE_TOKEN": TOKEN, "KG_HTTP_MAX_AGE": str(MAX_AGE),
                                "KG_TRUSTED_PROXIES": "127.0.0.1"})
     port = free_port()
+    vcl = tmp_path / "varnish.vcl"
+    shipped = VCL.read_text()
+    assert '.port = "8000";' in shipped
+    vcl.write_text(shipped.replace('.port = "8000";', f'.port = "{server.port}";'))
     log = open(tmp_path / "varnish.log", "wb")
-    # default_grace=0: never answer from an expired copy; default_keep: keep it to
-    # revalidate with If-None-Match instead of fetching it whole.
+    # -j none: varnishd stays the test's user, which can read the test's private files.
     varnish = subprocess.Popen(
-        [VARNISHD, "-F", "-a", f"127.0.0.1:{port}", "-b", f"127.0.0.1:{server.port}",
-         "-n", str(tmp_path / "varnish"), "-s", "malloc,32m",
-         "-p", "default_grace=0", "-p", "default_keep=300"],
+        [VARNISHD, "-F", "-j", "none", "-a", f"127.0.0.1:{port}", "-f", str(vcl),
+         "-n", str(tmp_path / "varnish"), "-s", "malloc,32m"],
         stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -250,6 +250,7 @@ class EvaluatorPool:
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-evaluators")
         for _ in range(slots):
             self._replace_in_background()
+        self._spawner.submit(lambda: None).result()  # all started before the first query
 
     def _take(self) -> _Evaluator:
         with self._ready:
