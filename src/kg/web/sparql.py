@@ -7,6 +7,7 @@ the service description. Writes (``/update``, ``/store`` PUT/POST/DELETE) need t
 operator's bearer token; without a configured token the endpoint is read-only.
 """
 
+import functools
 import hmac
 
 import pyoxigraph as ox
@@ -85,15 +86,22 @@ def _operation(name: str, direct_type: str) -> str | None:
 
 def _chosen_formats() -> tuple[str | None, str | None]:
     """(results format, graph format) from ``format=`` or Accept; None where nothing fits."""
-    chosen = {}
     requested = _param("format")
+    return _formats_for(requested[0] if requested else None, request.headers.get("Accept"))
+
+
+@functools.lru_cache(maxsize=256)
+def _formats_for(requested: str | None, accept: str | None) -> tuple[str | None, str | None]:
+    # Clients send the same few Accept headers again and again; parsing and matching one
+    # costs more than the rest of a cached answer's path, so each is negotiated once.
+    chosen = {}
     for kind in (formats.RESULTS, formats.GRAPH):
-        fmt = formats.by_parameter(requested[0], kind) if requested else None
+        fmt = formats.by_parameter(requested, kind) if requested else None
         if fmt is None:
-            fmt = formats.negotiate(request.headers.get("Accept"), formats.of_kind(kind))
+            fmt = formats.negotiate(accept, formats.of_kind(kind))
         chosen[kind] = fmt.name if fmt else None
-    if requested and not any(formats.by_parameter(requested[0], k) for k in chosen):
-        raise BadRequest(f"unknown format {requested[0]!r}; known: "
+    if requested and not any(formats.by_parameter(requested, k) for k in chosen):
+        raise BadRequest(f"unknown format {requested!r}; known: "
                          + ", ".join(f.name for f in formats.FORMATS))
     return chosen[formats.RESULTS], chosen[formats.GRAPH]
 
