@@ -6,9 +6,10 @@ store again as soon as each answer arrives; after a 429 it waits 0.1 s (it ignor
 ``Retry-After``, but does not spin). The second client (``LOOKUP_THREADS`` threads, from
 127.0.0.2: the loopback network answers from any 127.x address, so the server sees two
 clients) sends point lookups back to back, two at a time (as many as one client may have
-evaluating at once by default, ``KG_CLIENT_QUERIES``; a third would get 429 by design), a different resource and a unique text each
-time, so the answer cache never helps. Only our server is measured: ``oxigraph serve``
-has no time limit here (see ``servers.py``), so its runaways would never end.
+evaluating at once by default, ``KG_CLIENT_QUERIES``; a third would get 429 by design),
+a different resource and a unique text each time, so the answer cache never helps. Only
+our server is measured: ``oxigraph serve`` has no time limit here (see ``servers.py``), so
+its runaways would never end.
 """
 
 import http.client

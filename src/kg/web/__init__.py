@@ -13,7 +13,7 @@ from flask import Flask, current_app
 
 from kg.settings import Settings
 from kg.store import GraphStore, open_store
-from kg.web import http
+from kg.web import http, replay
 from kg.web.clients import Ledger
 
 BLUEPRINTS = (
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, graph_store: GraphStore | None 
                  ledger or Ledger(settings.client_queries, settings.client_query_time))
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).blueprint)
+    app.wsgi_app = replay.Replay(app.wsgi_app, app.extensions["kg.store"])
     return app
 
 

@@ -26,6 +26,8 @@ from kg.web.clients import Client, Ledger, client_address, networks
 
 log = logging.getLogger("kg.web")
 
+#: Where the WSGI environ carries the logged hash of the request's query.
+QUERY_HASH = "kg.query_hash"
 #: Smaller bodies are not worth compressing.
 GZIP_MIN_BYTES = 512
 #: Errors that pass: a browser gets a page saying what happened and when to retry.
@@ -108,10 +110,17 @@ def install(app: Flask, settings, ledger: Ledger) -> None:
                 response.headers["Access-Control-Max-Age"] = "86400"
         _compress(response)
         query = g.get("query_text")
-        duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info("%s %s %s %.1fms query=%s", request.method, request.path, response.status_code,
-                 duration, hashlib.sha256(query.encode()).hexdigest()[:12] if query else "-")
+        query_hash = hashlib.sha256(query.encode()).hexdigest()[:12] if query else "-"
+        request.environ[QUERY_HASH] = query_hash
+        log_request(request.method, request.path, response.status_code,
+                    g.get("started", time.perf_counter()), query_hash)
         return response
+
+
+def log_request(method: str, path: str, status, started: float, query_hash: str) -> None:
+    """The access-log line: method, path, status, duration, a hash of the query."""
+    log.info("%s %s %s %.1fms query=%s", method, path, status,
+             (time.perf_counter() - started) * 1000, query_hash)
 
 
 def _compress(response: Response) -> None:

@@ -25,7 +25,16 @@ from kg import formats
 from kg.iris import VOID_ROUTE
 from kg.store import NotAcceptable, QueryRequest
 from kg.store.cache import cacheable
-from kg.web import caching, federated, guard, query_page, service_description, settings, store
+from kg.web import (
+    caching,
+    federated,
+    guard,
+    query_page,
+    replay,
+    service_description,
+    settings,
+    store,
+)
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -156,6 +165,8 @@ def sparql():
         caching.never_cache()
     with federated.remote_failures(prepared):
         answer = store().query(query_request)
+    if cacheable(query_request):
+        request.environ[replay.REPLAYABLE] = True
     return _answer(answer.body, formats.BY_NAME[answer.format], answer.truncated)
 
 
