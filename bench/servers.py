@@ -117,7 +117,8 @@ def kg_serve(store: Path, workdir: Path, data_file: Path = ROOT / "data" / "trip
 
 def rss_mb(root_pid: int) -> dict[str, list[float]]:
     """Resident memory (MB) of a ``kg serve`` process tree, by role: the gunicorn master,
-    its HTTP workers, their evaluator processes and multiprocessing's resource trackers."""
+    its HTTP workers, their fork servers and the evaluator processes forked from them, and
+    multiprocessing's resource trackers."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -138,7 +139,8 @@ def rss_mb(root_pid: int) -> dict[str, list[float]]:
         except OSError:
             continue
         role = ("master" if depth == 0 else "worker" if depth == 1
-                else "resource tracker" if "resource_tracker" in cmdline else "evaluator")
+                else "resource tracker" if "resource_tracker" in cmdline
+                else "fork server" if depth == 2 and "forkserver" in cmdline else "evaluator")
         rss = next(int(line.split()[1]) for line in status.splitlines()
                    if line.startswith("VmRSS:"))
         found.setdefault(role, []).append(round(rss / 1024))
