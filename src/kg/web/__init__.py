@@ -4,7 +4,8 @@ A blueprint is a module exposing ``blueprint``; registering one is one line in
 ``BLUEPRINTS``. Views reach the settings and the store with ``settings()`` and
 ``store()``, and answer errors by raising ``kg.store.StoreError`` or
 ``werkzeug.exceptions.HTTPException`` (``kg.web.http`` turns both into short
-plain-text answers).
+plain-text answers, or a page for a browser when the error passes with time). A repeated
+identical query to ``/sparql`` is answered before routing (``kg.web.replay``).
 """
 
 import importlib

@@ -30,7 +30,7 @@ log = logging.getLogger("kg.web")
 QUERY_HASH = "kg.query_hash"
 #: Smaller bodies are not worth compressing.
 GZIP_MIN_BYTES = 512
-#: Errors that pass: a browser gets a page saying what happened and when to retry.
+#: Errors that pass with time: a browser gets a page saying what happened and when to retry.
 TEMPORARY = {429: "Too many queries from you", 502: "Another endpoint failed",
              503: "The server is busy", 504: "Another endpoint took too long"}
 
@@ -50,7 +50,7 @@ def _wants_html() -> bool:
     return accepted.best_match(("text/plain", "text/html")) == "text/html"
 
 
-def error(status: int, message: str, headers: dict | None = None) -> Response:
+def error_answer(status: int, message: str, headers: dict | None = None) -> Response:
     """The error in the client's language: a styled page for a browser when the error is
     temporary, one line of plain text otherwise."""
     if status not in TEMPORARY or not _wants_html():
@@ -82,16 +82,16 @@ def install(app: Flask, settings, ledger: Ledger) -> None:
             CALLER.reset(token)
 
     @app.errorhandler(StoreError)
-    def store_error(error_: StoreError):
-        return error(error_.status, str(error_), error_.headers)
+    def store_error(error: StoreError):
+        return error_answer(error.status, str(error), error.headers)
 
     @app.errorhandler(HTTPException)
-    def http_error(error_: HTTPException):
-        if error_.code is None:  # abort(response): a finished answer such as a 304
-            return error_.get_response()
-        headers = {name: value for name, value in error_.get_headers()
+    def http_error(error: HTTPException):
+        if error.code is None:  # abort(response): a finished answer such as a 304
+            return error.get_response()
+        headers = {name: value for name, value in error.get_headers()
                    if name.lower() != "content-type"}
-        return error(error_.code, error_.description or error_.name, headers)
+        return error_answer(error.code, error.description or error.name, headers)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
