@@ -6,6 +6,7 @@ is this table (``python -m kg.settings`` prints it as Markdown), so the two agre
 """
 
 import argparse
+import ipaddress
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,6 +22,14 @@ def _default_workers() -> int:
 
 def _names(value: str) -> tuple[str, ...]:
     return tuple(part for part in value.replace(",", " ").split() if part)
+
+
+def addresses(value: str) -> tuple[str, ...]:
+    """IP addresses or CIDR networks; a bad one fails when the settings are read."""
+    names = _names(value)
+    for name in names:
+        ipaddress.ip_network(name, strict=False)
+    return names
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ OPTIONS = (
     Option("client_query_time", "KG_CLIENT_QUERY_TIME", float, 60.0,
            "seconds of query evaluation one client may use per minute (refilled "
            "continuously); beyond that 429 + Retry-After (0: no limit)"),
-    Option("trusted_proxies", "KG_TRUSTED_PROXIES", _names, (),
+    Option("trusted_proxies", "KG_TRUSTED_PROXIES", addresses, (),
            "addresses or networks (CIDR) of reverse proxies whose `X-Forwarded-For` names "
            "the client; empty = the connection's address is the client"),
     Option("http_max_age", "KG_HTTP_MAX_AGE", int, 60,
