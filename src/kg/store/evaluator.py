@@ -310,6 +310,9 @@ class EvaluatorPool:
             caller.release(spent)
 
     def _evaluate(self, request: QueryRequest, client: socket.socket | None) -> Answer:
+        if client is not None and wait([client], 0) and _hung_up(client):
+            # Gone while waiting for the slot: nothing to stop yet.
+            raise ClientGone("the client closed the connection before its query started")
         evaluator = self._take()
         try:
             evaluator.connection.send(request)
