@@ -23,13 +23,13 @@ def run_in_background(server) -> threading.Thread:
 
     thread = threading.Thread(target=runaway, daemon=True)
     thread.start()
-    time.sleep(1)  # evaluating by now
+    time.sleep(2)  # evaluating by now
     return thread
 
 
 def test_a_browser_gets_a_styled_503_page_and_curl_a_line(start_server):
     busy = start_server(env={"KG_WORKERS": "1", "KG_QUERY_SLOTS": "1", "KG_QUEUE_WAIT": "0.2",
-                             "KG_QUERY_TIMEOUT": "6"})
+                             "KG_QUERY_TIMEOUT": "8"})
     runaway = run_in_background(busy)
     page = requests.get(busy.url + "/resource/Lwow", headers={"Accept": BROWSER}, timeout=10)
     assert page.status_code == 503
@@ -45,7 +45,7 @@ def test_a_browser_gets_a_styled_503_page_and_curl_a_line(start_server):
 
 
 def test_a_browser_over_its_share_gets_a_429_page_saying_when_to_retry(start_server):
-    server = start_server(env={"KG_CLIENT_QUERIES": "1", "KG_QUERY_TIMEOUT": "6"})
+    server = start_server(env={"KG_CLIENT_QUERIES": "1", "KG_QUERY_TIMEOUT": "8"})
     runaway = run_in_background(server)
     page = requests.get(server.url + "/resource/Lwow", headers={"Accept": BROWSER}, timeout=10)
     assert page.status_code == 429
