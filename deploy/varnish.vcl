@@ -1,6 +1,6 @@
-# Varnish in front of `kg serve` (Debian: apt-get install varnish), as README "A cache in
-# front" describes: run with
-#   varnishd -a :80 -f /path/to/deploy/varnish.vcl -s malloc,256m
+# Varnish in front of `kg serve` (Debian: apt-get install varnish), as the README's "HTTP
+# caching, and a cache in front" describes: copy it where the user varnish can read it, and run
+#   varnishd -a :80 -f /etc/varnish/kg.vcl -s malloc,256m
 # and start kg serve with KG_TRUSTED_PROXIES=127.0.0.1 so each client keeps its own share.
 # Varnish's built-in rules do the rest: GET and HEAD are cached for the max-age our
 # Cache-Control gives, per Vary (Accept, Accept-Encoding); POST, and anything with
