@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint browser rapper comunica
+.PHONY: serve test lint browser rapper comunica varnish
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,5 +45,12 @@ $(COMUNICA): tests/clients/package-lock.json
 	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
 	touch $(COMUNICA)
 
-test: lint browser rapper comunica
+# Debian's varnish for the reverse-proxy cache test (tests/test_reverse_proxy_cache.py); the
+# test starts its own varnishd on a free port, never the system service.
+varnish:
+	@test -x /usr/sbin/varnishd || { test "$$(id -u)" = 0 \
+	  || { echo "tests need Debian's varnish: run 'sudo apt-get install varnish'"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish; }
+
+test: lint browser rapper comunica varnish
 	$(BIN)/python -m pytest -m "" -q

@@ -26,10 +26,14 @@ function init(args)
   counter = (id or 1) * 7919
 end
 
-local function formatted(line, body)
+-- Each request comes from one of 256 client addresses (X-Forwarded-For, which our server
+-- believes from the trusted proxy 127.0.0.1 and oxigraph ignores): wrk plays a crowd of
+-- users behind a proxy, not one client, whose share the fair-share limits would cap.
+local function formatted(line, body, client)
   return wrk.format("POST", wrk.path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Accept"] = line.accept,
+    ["X-Forwarded-For"] = "10.0." .. id .. "." .. client,
   }, body)
 end
 
@@ -39,12 +43,14 @@ function request()
   counter = counter + 1
   local index = counter % #lines + 1
   local line = lines[index]
+  local client = counter % 256
   if unique then
     -- "\n# request <thread>-<n>" URL-encoded, appended to the query parameter (the last one).
-    return formatted(line, line.body .. "%0A%23+request+" .. id .. "-" .. counter)
+    return formatted(line, line.body .. "%0A%23+request+" .. id .. "-" .. counter, client)
   end
-  if not cached[index] then cached[index] = formatted(line, line.body) end
-  return cached[index]
+  local key = index .. "/" .. client
+  if not cached[key] then cached[key] = formatted(line, line.body, client) end
+  return cached[key]
 end
 
 function done(summary, latency, requests)

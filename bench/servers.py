@@ -5,7 +5,7 @@ engine as pyoxigraph) gets its own store, loaded with ``oxigraph load`` from the
 files as ours: ``ontology/*.ttl`` into the ontology graph, ``data/triples.ttl`` into the
 data graph, and the entailed graph that ``kg load`` computed, dumped from our store, so
 both answer every query with the same triples. Ours is ``kg serve`` as shipped: gunicorn,
-default settings, every limit on.
+default settings, every limit on, 127.0.0.1 trusted as a proxy (see ``request.lua``).
 """
 
 import os
@@ -107,14 +107,18 @@ def kg_serve(store: Path, workdir: Path, data_file: Path = ROOT / "data" / "trip
              ) -> Process:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # Every limit as shipped; wrk's requests say which of its many clients they come from
+    # (X-Forwarded-For), as a proxy in front would, so the fair share applies per client.
     argv = [str(BIN / "kg"), "serve", "--store", str(store), "--port", str(port),
-            "--ontology-dir", str(ROOT / "ontology"), "--data-file", str(data_file)]
+            "--ontology-dir", str(ROOT / "ontology"), "--data-file", str(data_file),
+            "--trusted-proxies", "127.0.0.1"]
     return Process("kg serve", argv, url + "/sparql", url + "/healthz", workdir / "kg-serve.log")
 
 
 def rss_mb(root_pid: int) -> dict[str, list[float]]:
     """Resident memory (MB) of a ``kg serve`` process tree, by role: the gunicorn master,
-    its HTTP workers, their evaluator processes and multiprocessing's resource trackers."""
+    its HTTP workers, their fork servers and the evaluator processes forked from them, and
+    multiprocessing's resource trackers."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -135,7 +139,8 @@ def rss_mb(root_pid: int) -> dict[str, list[float]]:
         except OSError:
             continue
         role = ("master" if depth == 0 else "worker" if depth == 1
-                else "resource tracker" if "resource_tracker" in cmdline else "evaluator")
+                else "resource tracker" if "resource_tracker" in cmdline
+                else "fork server" if depth == 2 and "forkserver" in cmdline else "evaluator")
         rss = next(int(line.split()[1]) for line in status.splitlines()
                    if line.startswith("VmRSS:"))
         found.setdefault(role, []).append(round(rss / 1024))

@@ -1,5 +1,6 @@
 """Repeated identical queries may be answered from memory, but never after the data changed."""
 
+import hashlib
 from pathlib import Path
 
 import requests
@@ -72,3 +73,28 @@ def test_answers_that_vary_between_runs_are_computed_every_time(server):
     query = "SELECT (STRUUID() AS ?id) (RAND() AS ?r) WHERE {}"
     ids = {server.select(query)[0]["id"] for _ in range(4)}
     assert len(ids) == 4
+
+
+def test_a_repeated_request_gets_the_same_answer_headers_and_log_line(server):
+    query = "SELECT ?p WHERE { kgr:SovietInvasionOfPoland ?p ?o } ORDER BY ?p LIMIT 3"
+    answers = [server.query(query) for _ in range(4)]
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert len({a.headers["Content-Type"] for a in answers}) == 1
+    assert all(a.headers["Access-Control-Allow-Origin"] == "*" for a in answers)
+    digest = hashlib.sha256(query.encode()).hexdigest()[:12]
+    assert server.log.read_text().count("POST /sparql 200") >= 4
+    assert server.log.read_text().count(f"query={digest}") >= 4  # each answer is logged
+
+
+def test_a_repeated_query_is_answered_in_the_format_each_request_asks_for(server):
+    query = "SELECT ?d WHERE { kgr:SovietInvasionOfPoland kg:startDate ?d }"
+    for accept, start in (("application/sparql-results+json", "{"), ("text/csv", "d\r\n"),
+                          ("application/sparql-results+json", "{"), ("text/csv", "d\r\n")):
+        answer = server.query(query, accept=accept)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"].startswith(accept)
+        assert answer.text.startswith(start)
+    gzipped = requests.post(server.url + "/sparql", data={"query": query}, timeout=30,
+                            headers={"Accept": "text/csv", "Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in gzipped.headers and gzipped.text.startswith("d\r\n")

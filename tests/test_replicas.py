@@ -55,7 +55,7 @@ def engine_version(engine: Oxigraph) -> str:
     env = engine.env()
     settings = Settings.load(store_backend="sparql",
                              sparql_query_urls=tuple(env["KG_SPARQL_QUERY_URLS"].split()))
-    return RemoteStore(settings).version()
+    return RemoteStore(settings).version().tag
 
 
 def connections_to(engine: Oxigraph) -> int:

@@ -6,6 +6,7 @@ is this table (``python -m kg.settings`` prints it as Markdown), so the two agre
 """
 
 import argparse
+import ipaddress
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,6 +22,14 @@ def _default_workers() -> int:
 
 def _names(value: str) -> tuple[str, ...]:
     return tuple(part for part in value.replace(",", " ").split() if part)
+
+
+def addresses(value: str) -> tuple[str, ...]:
+    """IP addresses or CIDR networks; a bad one fails when the settings are read."""
+    names = _names(value)
+    for name in names:
+        ipaddress.ip_network(name, strict=False)
+    return names
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,10 @@ OPTIONS = (
     Option("workers", "KG_WORKERS", int, _default_workers(),
            "HTTP worker processes (default: one per CPU core, at least 2)"),
     Option("threads", "KG_THREADS", int, 8, "request threads per HTTP worker"),
-    Option("query_slots", "KG_QUERY_SLOTS", int, 2,
+    Option("query_slots", "KG_QUERY_SLOTS", int, 3,
            "queries evaluated at once per HTTP worker (each in its own process); "
-           "beyond that a request waits `queue_wait` seconds, then gets 503"),
+           "beyond that a request waits `queue_wait` seconds, then gets 503. Keep it above "
+           "`client_queries`, so that one client never holds every slot of a worker"),
     Option("queue_wait", "KG_QUEUE_WAIT", float, 1.0,
            "seconds a query waits for a free slot before 503 + Retry-After"),
     Option("query_timeout", "KG_QUERY_TIMEOUT", float, 30.0,
@@ -61,6 +71,18 @@ OPTIONS = (
     Option("query_memory", "KG_QUERY_MEMORY", int, 2048,
            "address-space limit of each query or update process in MB (0: none); one that "
            "needs more is stopped with 503"),
+    Option("client_queries", "KG_CLIENT_QUERIES", int, 2,
+           "queries one client (address) may have evaluating at once, over all workers; "
+           "beyond that 429 + Retry-After (0: no limit)"),
+    Option("client_query_time", "KG_CLIENT_QUERY_TIME", float, 60.0,
+           "seconds of query evaluation one client may use per minute (refilled "
+           "continuously); beyond that 429 + Retry-After (0: no limit)"),
+    Option("trusted_proxies", "KG_TRUSTED_PROXIES", addresses, (),
+           "addresses or networks (CIDR) of reverse proxies whose `X-Forwarded-For` names "
+           "the client; empty = the connection's address is the client"),
+    Option("http_max_age", "KG_HTTP_MAX_AGE", int, 60,
+           "seconds a browser or cache may reuse a GET answer or page without asking again "
+           "(`Cache-Control: max-age`); it then revalidates with its ETag"),
     Option("max_query_length", "KG_MAX_QUERY_LENGTH", int, 100_000,
            "longest query or update accepted, in characters (413 beyond)"),
     Option("max_rows", "KG_MAX_ROWS", int, 10_000,
@@ -113,6 +135,10 @@ class Settings:
     queue_wait: float
     query_timeout: float
     query_memory: int
+    client_queries: int
+    client_query_time: float
+    trusted_proxies: tuple[str, ...]
+    http_max_age: int
     max_query_length: int
     max_rows: int
     max_body: int

@@ -213,3 +213,30 @@ def test_page_helpers_read_forms_errors_and_turtle(page):
     }""", ["# select this\nPREFIX s: <http://x/select>\nCONSTRUCT {} WHERE {}",
            "ASK { ?select ?p ?o }", "query syntax: error at 12:5: expected", TURTLE])
     assert answers == ["construct", "ask", {"line": 12, "column": 5}, 5]
+
+
+def test_cancel_stops_the_query_on_the_server_and_frees_its_slot(browser, start_server,
+                                                                  tmp_path, shot):
+    # One query slot in all and a minute's time limit: had Cancel left the query running,
+    # the next query would wait a second for the slot and fail with 503.
+    server = start_server({"--store": tmp_path / "store", "--ontology-dir": ONTOLOGY_DIR,
+                           "--data-file": TRIPLES_FILE},
+                          env={"KG_WORKERS": "1", "KG_QUERY_SLOTS": "1",
+                               "KG_QUERY_TIMEOUT": "60", "KG_QUEUE_WAIT": "1"})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.url)
+    page = context.new_page()
+    try:
+        open_page(page)
+        type_query(page, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        page.click("#run")
+        status = page.locator("#status")
+        expect(status).to_have_text(re.compile(r"Running… [1-9]"))
+        page.click("#cancel")
+        expect(status).to_have_text(re.compile(r"^Cancelled after"))
+        type_query(page, "SELECT (1 + 1 AS ?two) WHERE {}")
+        page.click("#run")
+        expect(page.locator("table.results")).to_contain_text("2")
+        shot(page, "after-cancel")
+        assert "POST /sparql 499" in server.log.read_text()  # stopped, not left to run
+    finally:
+        context.close()

@@ -77,8 +77,10 @@ def http_workers(server) -> list[int]:
 
 
 def evaluators(worker: int) -> list[int]:
-    """The query evaluator processes of one HTTP worker."""
-    return [pid for pid in children(worker) if "spawn_main" in cmdline(pid)]
+    """The query evaluator processes of one HTTP worker: forked by the worker's fork
+    server (``kg.store.evaluator``)."""
+    return [pid for server in children(worker) if "forkserver" in cmdline(server)
+            for pid in children(server)]
 
 
 def operations() -> list[tuple[str, str]]:

@@ -46,15 +46,19 @@ class PointClients:
     """Clients asking the point query back to back, recording each outcome with its time."""
 
     def __init__(self, url: str, count: int):
+        """``count`` clients, each with an address of its own (``X-Forwarded-For`` from the
+        trusted proxy 127.0.0.1), so none meets the per-client limits."""
         self.url = url
         self.stop = threading.Event()
         self.outcomes: list[tuple[float, float, str]] = []  # (sent at, answered at, outcome)
-        self.threads = [threading.Thread(target=self._run) for _ in range(count)]
+        self.threads = [threading.Thread(target=self._run, args=(f"10.0.0.{n + 1}",))
+                        for n in range(count)]
         for thread in self.threads:
             thread.start()
 
-    def _run(self) -> None:
+    def _run(self, address: str) -> None:
         with requests.Session() as session:
+            session.headers["X-Forwarded-For"] = address
             while not self.stop.is_set():
                 sent = time.monotonic()
                 try:
@@ -81,7 +85,7 @@ class PointClients:
 
 
 def test_a_killed_http_worker_is_replaced_and_the_other_keeps_serving(start_server):
-    server = start_server()
+    server = start_server(env={"KG_TRUSTED_PROXIES": "127.0.0.1"})
     workers = wait_for(lambda: len(http_workers(server)) == 2 and http_workers(server),
                        message="two HTTP workers")
     clients = PointClients(server.url, 16)

@@ -9,8 +9,14 @@ keys), and the Graph Store Protocol's whole-graph writes are methods of their ow
 killable processes; ``RemoteStore`` (``kg.store.remote``) is a client of a remote SPARQL
 1.1 engine (``oxigraph serve``, Virtuoso, replicas of either), chosen by
 ``KG_STORE_BACKEND``.
+
+The web layer tells the store who waits for a query through ``CALLER`` (a context
+variable set once per HTTP request): a store stops evaluating when that client has
+gone, and asks it for admission (its fair share) before evaluating.
 """
 
+import socket
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -79,12 +85,55 @@ class Busy(StoreError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class TooManyQueries(StoreError):
+    """This client used its share (concurrent queries or query time); others are served."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ClientGone(StoreError):
+    """The client hung up while its query ran; the query was stopped (nobody reads this)."""
+
+    status = 499
+
+
 class NotFound(StoreError):
     status = 404
 
 
 class StoreUnavailable(StoreError):
     status = 503
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """The state of the served data: ``tag`` changes with every load, update or Graph Store
+    write; ``published`` is when that state was published (seconds since the epoch)."""
+
+    tag: str
+    published: float
+
+
+class Caller:
+    """Who waits for the queries of the current request; this default waits for ever and
+    may run anything. The web layer sets a subclass in ``CALLER`` for each request."""
+
+    #: The client's connection, watched while a query runs: readable with nothing to read
+    #: means the client hung up. None when unknown (no real socket).
+    connection: socket.socket | None = None
+
+    def admit(self) -> None:
+        """Before a query is evaluated: raise ``TooManyQueries`` beyond the client's share."""
+
+    def release(self, seconds: float) -> None:
+        """After an admitted query: it is over, having evaluated for ``seconds``."""
+
+
+CALLER: ContextVar[Caller | None] = ContextVar("kg_caller", default=None)
 
 
 class GraphStore(Protocol):
@@ -103,12 +152,12 @@ class GraphStore(Protocol):
 
     def health(self) -> dict: ...
 
-    def graphs(self) -> list[str]:
-        """The named graphs, for the service description and the Graph Store Protocol."""
+    def version(self) -> StoreVersion | None:
+        """The served data's version (None while nothing is loaded); cheap, called per request."""
         ...
 
-    def version(self) -> str:
-        """A cheap name of the loaded data, which changes with every load or write."""
+    def graphs(self) -> list[str]:
+        """The named graphs, for the service description and the Graph Store Protocol."""
         ...
 
     def replace_graph(self, graph: str | None, triples: list) -> None:

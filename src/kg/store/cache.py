@@ -38,9 +38,14 @@ def _size(request: QueryRequest, answer: Answer) -> int:
 
 
 class AnswerCache:
-    def __init__(self, max_bytes: int = MAX_BYTES, max_answer_bytes: int = MAX_ANSWER_BYTES):
+    """An LRU of answers (anything with a ``body``) for one store version at a time;
+    ``size(key, answer)`` is what an entry counts against ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES, max_answer_bytes: int = MAX_ANSWER_BYTES,
+                 size=_size):
         self.max_bytes = max_bytes
         self.max_answer_bytes = max_answer_bytes
+        self._size = size
         self._answers: OrderedDict[QueryRequest, Answer] = OrderedDict()
         self._bytes = 0
         self._version: Path | None = None
@@ -73,9 +78,9 @@ class AnswerCache:
             if version != self._version or request in self._answers:
                 return
             self._answers[request] = answer
-            self._bytes += _size(request, answer)
+            self._bytes += self._size(request, answer)
             while self._bytes > self.max_bytes:
-                self._bytes -= _size(*self._answers.popitem(last=False))
+                self._bytes -= self._size(*self._answers.popitem(last=False))
 
     def __len__(self) -> int:
         return len(self._answers)

@@ -4,17 +4,24 @@ pyoxigraph evaluates a query inside one Rust call that Python cannot interrupt. 
 HTTP worker therefore keeps a few evaluator processes, each with its own read-only
 handle on the store; a query is sent down a pipe, and if no answer comes back in
 time the evaluator is killed (freeing its CPU and memory at once) and a fresh one
-is started in the background. The cost on a normal query is one pipe round trip.
+is forked in the background from a fork server that has this module loaded. The cost
+on a normal query is one pipe round trip. The same happens when the client that waits
+for the query hangs up: the evaluator watches nothing but its pipe, so the HTTP worker
+watches the client's socket too.
 """
 
 import ctypes
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import re
 import resource
 import signal
+import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import wait
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,8 +29,11 @@ import pyoxigraph as ox
 from kg import formats
 from kg.iris import PREFIXES
 from kg.store import (
+    CALLER,
     Answer,
     Busy,
+    Caller,
+    ClientGone,
     NotAcceptable,
     QueryRequest,
     QuerySyntaxError,
@@ -35,6 +45,11 @@ from kg.store import (
 from kg.store.layout import Layout
 
 _spawn = multiprocessing.get_context("spawn")
+# Evaluators are forked from a fork server that imported pyoxigraph and this module once,
+# so a killed evaluator is replaced in milliseconds, not the ~0.3 s a fresh interpreter
+# takes. The fork server opens no store (RocksDB's threads do not survive fork()).
+_forkserver = multiprocessing.get_context("forkserver")
+_forkserver.set_forkserver_preload(["kg.store.evaluator"])
 
 
 class _RowsFull(Exception):
@@ -165,12 +180,14 @@ class ReadOnlyHandle:
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """Be killed by the kernel when the HTTP worker that started us exits, however it exits.
+def _die_with_parent(parent_pid: int | None = None) -> None:
+    """Be killed by the kernel when our parent exits, however it exits: the HTTP worker, or
+    the worker's fork server (``parent_pid`` None), which exits when the worker does.
 
     A busy evaluator never reads its pipe, so it would not notice a dead parent and
     would run its query to the end as an orphan.
     """
+    parent_pid = parent_pid or os.getppid()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the pipe's EOF is the only signal
@@ -188,9 +205,24 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, hard))
 
 
-def _serve(connection, store_root: str, memory_mb: int, parent_pid: int) -> None:
+def _release_fork_server() -> None:
+    """Close this process's copy of the fork server's "alive" pipe.
+
+    multiprocessing hands it to every forked process so that they could fork in turn, and
+    the fork server lives as long as anyone holds it. An evaluator forks nothing; without
+    its copy, the fork server exits when the HTTP worker does, and that exit is the
+    parent death that kills a busy evaluator (``_die_with_parent``).
+    """
+    server = multiprocessing.forkserver._forkserver
+    if server._forkserver_alive_fd is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+
+
+def _serve(connection, store_root: str, memory_mb: int) -> None:
     """Evaluator process: answer queries from the pipe until it closes."""
-    _die_with_parent(parent_pid)
+    _release_fork_server()
+    _die_with_parent()
     _limit_memory(memory_mb)
     handle = ReadOnlyHandle(Layout(Path(store_root)))
     while True:
@@ -209,9 +241,9 @@ def _serve(connection, store_root: str, memory_mb: int, parent_pid: int) -> None
 
 class _Evaluator:
     def __init__(self, store_root: Path, memory_mb: int):
-        self.connection, child = _spawn.Pipe()
-        self.process = _spawn.Process(
-            target=_serve, args=(child, str(store_root), memory_mb, os.getpid()), daemon=True
+        self.connection, child = _forkserver.Pipe()
+        self.process = _forkserver.Process(
+            target=_serve, args=(child, str(store_root), memory_mb), daemon=True
         )
         self.process.start()
         child.close()
@@ -234,69 +266,97 @@ class EvaluatorPool:
         self.timeout = timeout
         self.queue_wait = queue_wait
         self._slots = threading.BoundedSemaphore(slots)
+        # Exactly ``slots`` evaluators exist, idle, busy or starting: a query holding a slot
+        # therefore always finds one idle or about to be, and a killed one is replaced once.
         self._idle: list[_Evaluator] = []
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
         # Evaluators are started from this one long-lived thread: the kernel's "parent died"
         # signal fires when the creating thread ends, so it must live as long as the worker.
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-evaluators")
         for _ in range(slots):
-            self._idle.append(self._new())
+            self._replace_in_background()
+        self._spawner.submit(lambda: None).result()  # all started before the first query
 
     def _take(self) -> _Evaluator:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return self._new()
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._idle, timeout=self.timeout):
+                raise StoreUnavailable("no query process could be started; see the server log")
+            return self._idle.pop()
 
     def _give_back(self, evaluator: _Evaluator) -> None:
-        # A query that found no idle evaluator while a replacement was starting made its
-        # own; keep no more idle processes than slots.
-        with self._lock:
-            if len(self._idle) < self.slots:
-                self._idle.append(evaluator)
-                return
-        evaluator.kill()
+        with self._ready:
+            self._idle.append(evaluator)
+            self._ready.notify()
 
     def _replace_in_background(self) -> None:
-        self._spawner.submit(lambda: self._give_back(self._start()))
-
-    def _start(self) -> _Evaluator:
-        return _Evaluator(self.store_root, self.memory_mb)
-
-    def _new(self) -> _Evaluator:
-        return self._spawner.submit(self._start).result()
+        self._spawner.submit(lambda: self._give_back(_Evaluator(self.store_root,
+                                                                self.memory_mb)))
 
     def run(self, request: QueryRequest) -> Answer:
-        if not self._slots.acquire(timeout=self.queue_wait):
-            raise Busy("too many queries are running; retry shortly", retry_after=1)
+        """Evaluate in a free evaluator; stop it at the time limit, or as soon as the waiting
+        client (``CALLER``) hangs up, so abandoned work frees its slot at once."""
+        caller = CALLER.get() or Caller()
+        caller.admit()
+        spent = 0.0
         try:
-            evaluator = self._take()
+            if not self._slots.acquire(timeout=self.queue_wait):
+                raise Busy("too many queries are running; retry shortly", retry_after=1)
+            started = time.monotonic()
             try:
-                evaluator.connection.send(request)
-                if not evaluator.connection.poll(self.timeout):
-                    evaluator.kill()
-                    self._replace_in_background()
-                    raise QueryTimeout(
-                        f"query stopped after the {self.timeout:g} s time limit"
-                    )
-                status, payload = evaluator.connection.recv()
-            except (EOFError, OSError):
-                evaluator.kill()
-                self._replace_in_background()
-                raise QueryTimeout(
-                    "query stopped: it needed more memory than its limit"
-                    + (f" ({self.memory_mb} MB)" if self.memory_mb else "")
-                    + " or its process failed"
-                ) from None
-            self._give_back(evaluator)
-            if status == "error":
-                raise payload
-            return payload
+                return self._evaluate(request, caller.connection)
+            finally:
+                spent = time.monotonic() - started
+                self._slots.release()
         finally:
-            self._slots.release()
+            caller.release(spent)
+
+    def _evaluate(self, request: QueryRequest, client: socket.socket | None) -> Answer:
+        if client is not None and wait([client], 0) and _hung_up(client):
+            # Gone while waiting for the slot: nothing to stop yet.
+            raise ClientGone("the client closed the connection before its query started")
+        evaluator = self._take()
+        try:
+            evaluator.connection.send(request)
+            self._wait(evaluator, client)
+            status, payload = evaluator.connection.recv()
+        except (EOFError, OSError):
+            self._discard(evaluator)
+            raise QueryTimeout(
+                "query stopped: it needed more memory than its limit"
+                + (f" ({self.memory_mb} MB)" if self.memory_mb else "")
+                + " or its process failed"
+            ) from None
+        except StoreError:
+            self._discard(evaluator)
+            raise
+        self._give_back(evaluator)
+        if status == "error":
+            raise payload
+        return payload
+
+    def _wait(self, evaluator: _Evaluator, client: socket.socket | None) -> None:
+        """Until the evaluator answers; QueryTimeout at the limit, ClientGone on a hang-up."""
+        deadline = time.monotonic() + self.timeout
+        watched = [evaluator.connection] + ([client] if client is not None else [])
+        while True:
+            remaining = deadline - time.monotonic()
+            ready = wait(watched, remaining) if remaining > 0 else []
+            if evaluator.connection in ready:
+                return
+            if not ready:
+                raise QueryTimeout(f"query stopped after the {self.timeout:g} s time limit")
+            if _hung_up(client):
+                raise ClientGone("the client closed the connection; its query was stopped")
+            # Readable with data: the client sent its next request already (pipelining);
+            # a hang-up can no longer be told from it, so stop watching.
+            watched = [evaluator.connection]
+
+    def _discard(self, evaluator: _Evaluator) -> None:
+        evaluator.kill()
+        self._replace_in_background()
 
     def close(self) -> None:
-        with self._lock:
+        with self._ready:
             for evaluator in self._idle:
                 evaluator.kill()
             self._idle.clear()
@@ -304,6 +364,16 @@ class EvaluatorPool:
 
 #: pyoxigraph's messages for an operation on a graph that does not exist, or already does.
 _GRAPH_STATE = re.compile(r"^The graph \S+ (does not exist|already exists)$")
+
+
+def _hung_up(client: socket.socket) -> bool:
+    """Whether a readable client socket was closed by its peer (nothing left to read)."""
+    try:
+        return client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:  # reset by the peer
+        return True
 
 
 def _apply(connection, db: str, sparql: str, base_iri: str | None, memory_mb: int,

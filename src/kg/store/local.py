@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from kg import formats
 from kg.iris import PREFIXES
-from kg.store import Answer, NotFound, QueryRequest, StoreError
+from kg.store import Answer, NotFound, QueryRequest, StoreError, StoreVersion
 from kg.store.cache import AnswerCache, cacheable
 from kg.store.evaluator import EvaluatorPool, ReadOnlyHandle, apply_update
 from kg.store.layout import Layout
@@ -76,11 +76,6 @@ class LocalStore:
     def drop_graph(self, graph: str | None) -> None:
         self.update(graph_update("DELETE", graph, None))
 
-    def version(self) -> str:
-        """The published version's directory name ("" before the first load)."""
-        version = self.layout.current_version()
-        return version.name if version else ""
-
     def load(self) -> dict:
         from kg.store.load import build
 
@@ -112,6 +107,16 @@ class LocalStore:
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._read().named_graphs())
+
+    def version(self) -> StoreVersion | None:
+        version = self.layout.current_version()
+        if version is None:
+            return None
+        try:  # meta.json is written when the version is published
+            published = (version / "meta.json").stat().st_mtime
+        except FileNotFoundError:
+            return None
+        return StoreVersion(version.name, published)
 
     def health(self) -> dict:
         meta = self.layout.meta()

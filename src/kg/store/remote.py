@@ -40,6 +40,7 @@ from kg.store import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    StoreVersion,
 )
 from kg.store.cache import AnswerCache, cacheable
 from kg.store.evaluator import _declares_dataset, _solutions, _triples, evaluate
@@ -128,6 +129,7 @@ class RemoteStore:
         self._answers = AnswerCache()
         self._lock = threading.Lock()
         self._version: tuple[float, str] | None = None
+        self._seen: tuple[str, float] | None = None
         self._graphs: tuple[str, list[str]] | None = None
         self._writes = 0  # our own writes, so the version moves at once after them
 
@@ -197,7 +199,7 @@ class RemoteStore:
     def query(self, request: QueryRequest) -> Answer:
         if not cacheable(request):
             return self._evaluate(request)
-        version = self.version()
+        version = self._tag()
         answer = self._answers.get(version, request)
         if answer is None:
             answer = self._evaluate(request)
@@ -321,7 +323,7 @@ class RemoteStore:
                           _GRAPH_ACCEPT, lambda r: list(_parse_graph(r)))
 
     def graphs(self) -> list[str]:
-        version = self.version()
+        version = self._tag()
         cached = self._graphs
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -331,7 +333,18 @@ class RemoteStore:
         self._graphs = (version, names)
         return names
 
-    def version(self, fresh: bool = False) -> str:
+    def version(self) -> StoreVersion | None:
+        """The served data's version (None while nothing is loaded); ``published`` is when
+        this front end first saw it (the engine records no publication time)."""
+        tag = self._tag()
+        if tag.startswith("empty-"):
+            return None
+        seen = self._seen
+        if seen is None or seen[0] != tag:
+            seen = self._seen = (tag, time.time())
+        return StoreVersion(tag, seen[1])
+
+    def _tag(self, fresh: bool = False) -> str:
         """The loaded version, as ``kg load`` recorded it: a hash of the entailment activity
         and when it ended (the same on every replica of one snapshot), and the number of our
         own writes since; safe as a file name (the dumps are kept under it).
@@ -353,7 +366,7 @@ class RemoteStore:
 
     def health(self) -> dict:
         try:
-            version = self.version(fresh=True)
+            version = self._tag(fresh=True)
         except StoreError as error:
             return {"status": "unavailable", "reason": str(error)}
         if version.startswith("empty-"):

@@ -14,6 +14,7 @@ from flask import Blueprint, render_template
 from kg import iris
 from kg.source import ARTICLE_TITLE, ARTICLE_URL, RETRIEVED, article_text
 from kg.source.sentences import sentence_spans
+from kg.web import caching
 from kg.web.page_sparql import ASSERTED_GRAPHS, labels, query_link, select
 from kg.web.terms import Shown, shown_binding
 
@@ -309,6 +310,7 @@ def mark_foreign(pieces: list, labels: list[tuple[str, str]]) -> list:
 
 @blueprint.get(iris.ARTICLE_ROUTE)
 def article():
+    caching.check("html", vary=())
     text = Article.text()
     marked = evidence_spans()
     unmarked = [(start, end) for start, end in Article.sentences()

@@ -10,6 +10,7 @@ from flask import Blueprint, render_template
 
 from kg import iris
 from kg.source import ARTICLE_TITLE, ARTICLE_URL, LICENSE_URL, RETRIEVED
+from kg.web import caching
 from kg.web.page_sparql import ASSERTED_GRAPHS, labels, query_link, select
 from kg.web.terms import Shown, shown_binding
 
@@ -37,6 +38,7 @@ SELECT ?event ?start ?end ?point ?qualifier WHERE {
 
 @blueprint.get(iris.HOME_ROUTE)
 def landing():
+    caching.check("html", vary=())
     rows = select(CLASS_COUNTS_QUERY)
     timeline = select(TIMELINE_QUERY, ASSERTED_GRAPHS)
     names = labels([r["class"]["value"] for r in rows] + [r["event"]["value"] for r in timeline])

@@ -5,7 +5,9 @@ to these routes. A browser gets an HTML page; an RDF client gets the resource's
 description (``kg.web.descriptions``) in the format its ``Accept`` header prefers, with
 ``Vary: Accept``; ``/resource/X.ttl`` (``.nt``, ``.jsonld``, ``.rdf``) names a format in
 the URL, for sharing. Nothing acceptable is 406; an unknown resource is 404, with a page
-that helps a reader find what they were after.
+that helps a reader find what they were after. Each representation carries an ETag and
+Last-Modified made from the store's version (``kg.web.caching``), and a client
+revalidating a current copy gets 304 before the description is even queried.
 """
 
 import functools
@@ -16,7 +18,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.exceptions import NotFound
 
 from kg import formats, iris, jsonld
-from kg.web import descriptions, ontology_page, resource_page, search_page, store
+from kg.web import caching, descriptions, ontology_page, resource_page, search_page, store
 from kg.web.http import plain_error
 from kg.web.page_sparql import query_link
 
@@ -79,6 +81,15 @@ def _rdf(triples: list, chosen: formats.Format, first: str, truncated: bool) -> 
     return response
 
 
+def _revalidate(suffixed: formats.Format | None) -> None:
+    """Validators for the representation about to be made, and 304 before making it when
+    the client's copy is current (``kg.web.caching``)."""
+    chosen = suffixed or negotiate(request.headers.get("Accept"))
+    if chosen is not None:
+        caching.check(HTML if chosen == HTML else chosen.name,
+                      vary=() if suffixed else ("Accept",))
+
+
 def _answer(iri: str, suffixed: formats.Format | None, page, rdf) -> Response:
     """The negotiated (or suffix-named) answer, built by ``page()`` or ``rdf(format)``,
     with a ``Link`` to each other form of it (RFC 8288), so a client can find them all."""
@@ -127,6 +138,7 @@ def resource(name: str):
     iri = iris.resource(local_name)
     if not iris.LOCAL_NAME.match(local_name):
         return _missing(iri, local_name, suffixed)
+    _revalidate(suffixed)
     triples, truncated = descriptions.describe(iri)
     if not triples:
         return _missing(iri, local_name, suffixed)
@@ -155,6 +167,7 @@ def _missing(iri: str, name: str, suffixed: formats.Format | None) -> Response:
 @blueprint.get(iris.ONTOLOGY_ROUTE + ".<suffix>")
 def ontology(suffix: str | None = None):
     suffixed = _split("ontology." + suffix)[1] if suffix else None
+    _revalidate(suffixed)
     triples, truncated = ontology_page.ontology()
 
     def page() -> Response:

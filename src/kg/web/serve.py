@@ -15,11 +15,14 @@ from gunicorn.app.base import BaseApplication
 from kg import settings as settings_module
 from kg.store import open_store
 from kg.store.load import build_or_exit, is_stale
+from kg.web.clients import Ledger
 
 
 class _Server(BaseApplication):
     def __init__(self, settings):
         self.settings = settings
+        # Made here, in the master, so that every forked worker shares the same accounts.
+        self.ledger = Ledger(settings.client_queries, settings.client_query_time)
         super().__init__()
 
     def load_config(self):
@@ -46,7 +49,7 @@ class _Server(BaseApplication):
     def load(self):
         from kg.web import create_app
 
-        app = create_app(self.settings)
+        app = create_app(self.settings, ledger=self.ledger)
         app.extensions["kg.store"].start()
         return app
 

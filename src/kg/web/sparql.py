@@ -8,6 +8,7 @@ the service description. ``/update`` takes ``using-graph-uri`` / ``using-named-g
 operator's bearer token; without a configured token the endpoint is read-only.
 """
 
+import functools
 import hmac
 
 import pyoxigraph as ox
@@ -24,10 +25,13 @@ from werkzeug.exceptions import (
 from kg import formats
 from kg.iris import UPDATE_ROUTE, VOID_ROUTE
 from kg.store import NotAcceptable, QueryRequest
+from kg.store.cache import cacheable
 from kg.web import (
+    caching,
     federated,
     guard,
     query_page,
+    replay,
     service_description,
     settings,
     store,
@@ -93,15 +97,22 @@ def _operation(name: str, direct_type: str) -> str | None:
 
 def _chosen_formats() -> tuple[str | None, str | None]:
     """(results format, graph format) from ``format=`` or Accept; None where nothing fits."""
-    chosen = {}
     requested = _param("format")
+    return _formats_for(requested[0] if requested else None, request.headers.get("Accept"))
+
+
+@functools.lru_cache(maxsize=256)
+def _formats_for(requested: str | None, accept: str | None) -> tuple[str | None, str | None]:
+    # Clients send the same few Accept headers again and again; parsing and matching one
+    # costs more than the rest of a cached answer's path, so each is negotiated once.
+    chosen = {}
     for kind in (formats.RESULTS, formats.GRAPH):
-        fmt = formats.by_parameter(requested[0], kind) if requested else None
+        fmt = formats.by_parameter(requested, kind) if requested else None
         if fmt is None:
-            fmt = formats.negotiate(request.headers.get("Accept"), formats.of_kind(kind))
+            fmt = formats.negotiate(accept, formats.of_kind(kind))
         chosen[kind] = fmt.name if fmt else None
-    if requested and not any(formats.by_parameter(requested[0], k) for k in chosen):
-        raise BadRequest(f"unknown format {requested[0]!r}; known: "
+    if requested and not any(formats.by_parameter(requested, k) for k in chosen):
+        raise BadRequest(f"unknown format {requested!r}; known: "
                          + ", ".join(f.name for f in formats.FORMATS))
     return chosen[formats.RESULTS], chosen[formats.GRAPH]
 
@@ -141,16 +152,23 @@ def sparql():
         return _service_description()
     prepared = federated.prepare(query)
     results_format, graph_format = _chosen_formats()
+    query_request = QueryRequest(
+        query=prepared.query,
+        results_format=results_format,
+        graph_format=graph_format,
+        default_graphs=_graph_uris("default-graph-uri"),
+        named_graphs=_graph_uris("named-graph-uri"),
+        max_rows=settings().max_rows,
+        base_iri=request.base_url,
+    )
+    if cacheable(query_request):
+        caching.check(f"{results_format} {graph_format}")
+    else:
+        caching.never_cache()
     with federated.remote_failures(prepared):
-        answer = store().query(QueryRequest(
-            query=prepared.query,
-            results_format=results_format,
-            graph_format=graph_format,
-            default_graphs=_graph_uris("default-graph-uri"),
-            named_graphs=_graph_uris("named-graph-uri"),
-            max_rows=settings().max_rows,
-            base_iri=request.base_url,
-        ))
+        answer = store().query(query_request)
+    if cacheable(query_request):
+        request.environ[replay.REPLAYABLE] = True
     return _answer(answer.body, formats.BY_NAME[answer.format], answer.truncated)
 
 
@@ -159,6 +177,7 @@ def _service_description() -> Response:
     if graph_format is None:
         raise NotAcceptable("the service description is RDF; accept one of "
                             + ", ".join(f.media_type for f in formats.of_kind(formats.GRAPH)))
+    caching.check(graph_format)
     fmt = formats.BY_NAME[graph_format]
     triples = service_description.describe(
         request.base_url, store().graphs(),

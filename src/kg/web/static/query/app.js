@@ -458,6 +458,7 @@ function explainFailure(response, text, elapsed) {
     403: "The server does not allow this.",
     406: "The server cannot answer in a format the page reads.",
     413: "The query is too large for the server.",
+    429: "You have used your share of the server for now (queries at once, or query time per minute); try again in a moment.",
     503: "The server is busy or the query ran too long; try again, or narrow the query.",
   };
   showError(headlines[response.status] || `The server answered with HTTP ${response.status}.`, detail);
