@@ -289,7 +289,7 @@ class RemoteStore:
         return {"sources_hash": digest,
                 "sources": [str(path) for _, path in source_files(self.settings)],
                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "quads": len(memory), "version": self.version(fresh=True)}
+                "quads": len(memory), "version": self._tag(fresh=True)}
 
     def dump(self, format_name: str, graph: str | None = None, default: bool = False) -> bytes:
         target = formats.BY_NAME[format_name]
