@@ -141,7 +141,9 @@ def rss_mb(root_pid: int) -> dict[str, list[float]]:
         role = ("master" if depth == 0 else "worker" if depth == 1
                 else "resource tracker" if "resource_tracker" in cmdline
                 else "fork server" if depth == 2 and "forkserver" in cmdline else "evaluator")
-        rss = next(int(line.split()[1]) for line in status.splitlines()
-                   if line.startswith("VmRSS:"))
+        rss = next((int(line.split()[1]) for line in status.splitlines()
+                    if line.startswith("VmRSS:")), None)
+        if rss is None:  # exited between listing and reading: a zombie has no VmRSS
+            continue
         found.setdefault(role, []).append(round(rss / 1024))
     return found
