@@ -90,6 +90,13 @@ def test_a_long_search_is_400(article_server):
     assert "at most 200" in answer.text
 
 
+def test_an_unknown_format_is_400_and_names_the_known_one(article_server):
+    answer = requests.get(article_server.url + iris.SEARCH_ROUTE,
+                          params={"q": "Lwow", "format": "xml"}, timeout=30)
+    assert answer.status_code == 400
+    assert "known: json" in answer.text
+
+
 def test_every_page_has_the_search_box(article_server):
     for path in ("/", "/article", "/ontology", "/resource/Lwow", "/dumps/", iris.QUERY_ROUTE,
                  iris.SEARCH_ROUTE):

@@ -66,10 +66,13 @@ def search_page():
     query = request.args.get("q", "").strip()
     if len(query) > MAX_QUERY:
         raise BadRequest(f"the search is {len(query)} characters long; at most {MAX_QUERY}")
+    requested = request.args.get("format")
+    if requested not in (None, "json"):
+        raise BadRequest(f"unknown format {requested!r}; known: json")
     path = index_file()
     hits = search.search(path, query) if query and path else []
     groups = grouped(hits)
-    if request.args.get("format") == "json" or (
+    if requested == "json" or (
             request.accept_mimetypes.best_match(["text/html", "application/json"])
             == "application/json"):
         response = jsonify(query=query, groups=[
