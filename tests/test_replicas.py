@@ -73,7 +73,8 @@ def count(front: Server) -> str:
 
 class Traffic:
     """Client threads sending distinct queries (no answer cache can serve them) until stopped;
-    every status code and the time it came back is kept."""
+    every status code is kept with the time its request was sent (so "after the switch" means
+    sent after it, however long a loaded machine takes to answer)."""
 
     def __init__(self, servers, threads: int = 4):
         self.servers = servers
@@ -87,15 +88,16 @@ class Traffic:
         while not self._stop.is_set():
             n = next(self._numbers)
             server = self.servers[n % len(self.servers)]
+            sent = time.monotonic()
             try:
                 response = session.post(server.url + "/sparql", timeout=30, data={
                     "query": f"{COUNT} # request {n}"},
                     headers={"Accept": "application/sparql-results+json"})
                 value = (response.json()["results"]["bindings"][0]["n"]["value"]
                          if response.status_code == 200 else response.text)
-                self.results.append((time.monotonic(), response.status_code, value))
+                self.results.append((sent, response.status_code, value))
             except requests.RequestException as error:
-                self.results.append((time.monotonic(), 0, str(error)))
+                self.results.append((sent, 0, str(error)))
 
     def __enter__(self):
         for thread in self._threads:
