@@ -23,6 +23,7 @@ and a load replaces one graph at a time (atomic per graph, not as a whole).
 
 import hashlib
 import itertools
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -68,6 +69,10 @@ _BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, O
 #: Status codes of an engine that is overloaded or behind a proxy that lost it.
 _UNAVAILABLE = (502, 503, 504)
 _EMPTY = ox.Store()
+XSD_BOOLEAN = PREFIXES["xsd"] + "boolean"
+#: A boolean written "1" or "0" as a whole TSV cell (Virtuoso's way of writing true and false).
+_NUMERIC_BOOLEAN_CELL = re.compile(
+    rb'(?m)(^|\t)"([01])"\^\^<' + re.escape(XSD_BOOLEAN.encode()) + rb'>(?=\t|\r?$)')
 
 
 class EngineError(StoreError):
@@ -217,16 +222,25 @@ class RemoteStore:
             dataset = [(name, g) for g in graphs
                        for name in ("default-graph-uri", "named-graph-uri")]
         if target.kind == formats.GRAPH:
-            return self._read(text, dataset, _GRAPH_ACCEPT,
-                              lambda r: _triples(_parse_graph(r), target, request.max_rows))
+            return self._read(text, dataset, _GRAPH_ACCEPT, lambda r: _triples(
+                self._canonical_triples(_parse_graph(r)), target, request.max_rows))
 
         def results(response):
             parsed = ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
             if isinstance(parsed, ox.QueryBoolean):
                 return Answer(parsed.serialize(format=target.oxigraph), target.name)
+            if self.virtuoso:
+                parsed = _canonical_boolean_rows(parsed)
             return _solutions(parsed, target, request.max_rows)
 
         return self._read(text, dataset, _RESULTS_ACCEPT, results)
+
+    def _canonical_triples(self, triples):
+        """Virtuoso's ``"1"``/``"0"`` booleans in their canonical form, as the local store
+        writes them (``true``/``false``, XML Schema 1.1 Part 2, 3.3.2.2)."""
+        if not self.virtuoso:
+            return triples
+        return (ox.Triple(t.subject, t.predicate, _canonical_boolean(t.object)) for t in triples)
 
     def _select(self, query: str) -> list[dict]:
         """Rows of an internal query (no dataset, no cap)."""
@@ -320,7 +334,7 @@ class RemoteStore:
             return []  # Virtuoso's default graph is all of its graphs, not a graph of ours
         pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
         return self._read(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}", [],
-                          _GRAPH_ACCEPT, lambda r: list(_parse_graph(r)))
+                          _GRAPH_ACCEPT, lambda r: list(self._canonical_triples(_parse_graph(r))))
 
     def graphs(self) -> list[str]:
         version = self._tag()
@@ -379,6 +393,22 @@ def _parse_graph(response: requests.Response):
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
     return (q.triple for q in ox.parse(response.raw, rdf_format))
+
+
+def _canonical_boolean(term):
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN \
+            and term.value in ("1", "0"):
+        return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+    return term
+
+
+def _canonical_boolean_rows(solutions: ox.QuerySolutions) -> ox.QuerySolutions:
+    """The rows with ``"1"``/``"0"`` booleans written ``true``/``false`` (read through TSV,
+    where each cell is one term in Turtle syntax, so only whole boolean terms change)."""
+    tsv = solutions.serialize(format=ox.QueryResultsFormat.TSV)
+    tsv = _NUMERIC_BOOLEAN_CELL.sub(
+        lambda m: m[1] + (b"true" if m[2] == b"1" else b"false"), tsv)
+    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
 
 
 def _raise_for_engine(response: requests.Response) -> None:

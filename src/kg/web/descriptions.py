@@ -15,8 +15,12 @@ from kg.web.page_sparql import ASSERTED_GRAPHS, construct
 #: How a statement reaches the activity that produced it, or its evidence spans (the one it
 #: is derived from, or those an inference used) and their selectors; from an evidence node,
 #: its selectors. Not on through the activity's own ``prov:used`` (the whole article).
-PROVENANCE_PATH = ("(prov:wasGeneratedBy|((prov:wasDerivedFrom|prov:used)?"
-                   "/oa:hasSelector?))")
+#: Written as alternatives of plain sequences, each one step or two: engines such as
+#: Virtuoso answer nothing for an alternative inside a sequence, or refuse an optional step
+#: whose ends are both unbound (docs/scaling.md). The zero-length step is left out: the
+#: query's other branches already give the resource's and its statements' own triples.
+PROVENANCE_PATH = ("(prov:wasGeneratedBy|prov:wasDerivedFrom|prov:used|oa:hasSelector"
+                   "|prov:wasDerivedFrom/oa:hasSelector|prov:used/oa:hasSelector)")
 
 DESCRIPTION_QUERY = """\
 # The description of {iri}: its facts, their statements and evidence, and links to it,

@@ -28,10 +28,13 @@ SELECT ?iri ?label WHERE {
 
 def construct(sparql: str, graphs: tuple[str, ...] = ()) -> tuple[list[ox.Triple], bool]:
     """The triples a CONSTRUCT yields from ``graphs`` (or its own FROM) through the evaluator
-    processes, so the server's timeout and row limit apply; and whether the limit cut them."""
+    processes, so the server's timeout and row limit apply; and whether the limit cut them.
+
+    Sorted, so that a page lists values in the same order whatever engine answered (a
+    CONSTRUCT's order is the engine's own)."""
     answer = store().query(QueryRequest(sparql, results_format=None, graph_format="nt",
                                         default_graphs=graphs, max_rows=settings().max_rows))
-    triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+    triples = sorted(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES), key=str)
     return triples, answer.truncated
 
 
