@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint browser rapper comunica varnish
+.PHONY: serve test lint browser rapper comunica varnish virtuoso
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,5 +52,12 @@ varnish:
 	  || { echo "tests need Debian's varnish: run 'sudo apt-get install varnish'"; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish; }
 
-test: lint browser rapper comunica varnish
+# Debian's Virtuoso for the remote-engine comparison (tests/test_remote_store.py); the tests
+# start their own virtuoso-t on a fresh database and free ports, never the system service.
+virtuoso:
+	@test -x /usr/bin/virtuoso-t || { test "$$(id -u)" = 0 \
+	  || { echo "tests need Debian's Virtuoso: run 'sudo apt-get install virtuoso-opensource'"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource; }
+
+test: lint browser rapper comunica varnish virtuoso
 	$(BIN)/python -m pytest -m "" -q

@@ -23,6 +23,7 @@ and a load replaces one graph at a time (atomic per graph, not as a whole).
 
 import hashlib
 import itertools
+import json
 import re
 import threading
 import time
@@ -226,7 +227,7 @@ class RemoteStore:
                 self._canonical_triples(_parse_graph(r)), target, request.max_rows))
 
         def results(response):
-            parsed = ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
+            parsed = self._parse_results(response)
             if isinstance(parsed, ox.QueryBoolean):
                 return Answer(parsed.serialize(format=target.oxigraph), target.name)
             if self.virtuoso:
@@ -234,6 +235,26 @@ class RemoteStore:
             return _solutions(parsed, target, request.max_rows)
 
         return self._read(text, dataset, _RESULTS_ACCEPT, results)
+
+    def _parse_results(self, response: requests.Response):
+        """The engine's JSON results, read by pyoxigraph. Virtuoso names blank nodes
+        ``nodeID://b10001``, which is no blank node label: those become ``b10001``; and it
+        answers ASK with one row of ``__ASK_RETVAL`` 1 or 0, which becomes the boolean."""
+        if not self.virtuoso:
+            return ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
+        try:
+            answer = json.load(response.raw)
+        except ValueError as error:  # cut off mid-way: as pyoxigraph would say it
+            raise SyntaxError(f"unreadable JSON: {error}") from None
+        if answer.get("head", {}).get("vars") == ["__ASK_RETVAL"]:  # how it answers ASK
+            rows = answer["results"]["bindings"]
+            answer = {"head": {}, "boolean": bool(rows) and rows[0]["__ASK_RETVAL"]["value"]
+                      not in ("0", "false")}
+        for row in answer.get("results", {}).get("bindings", []):
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = term["value"].removeprefix("nodeID://")
+        return ox.parse_query_results(json.dumps(answer).encode(), ox.QueryResultsFormat.JSON)
 
     def _canonical_triples(self, triples):
         """Virtuoso's ``"1"``/``"0"`` booleans in their canonical form, as the local store
@@ -245,7 +266,7 @@ class RemoteStore:
     def _select(self, query: str) -> list[dict]:
         """Rows of an internal query (no dataset, no cap)."""
         def rows(response):
-            parsed = ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
+            parsed = self._parse_results(response)
             return [{v.value: row[v] for v in parsed.variables if row[v] is not None}
                     for row in parsed]
 

@@ -96,15 +96,16 @@ def _read_entities() -> dict[str, Entity]:
         entity(row).names.add((names.fold(written), written))
         if row["property"]["value"].endswith("#label") and row["name"].get("xml:lang") == "en":
             entity(row).label = written
-    for row in _select(f"""SELECT DISTINCT ?entity ?class ?label ?specific WHERE {{ {entities_of}
+    # ?rank is a string, not the boolean of NOT EXISTS, which Virtuoso answers as 1 or 0.
+    for row in _select(f"""SELECT DISTINCT ?entity ?class ?label ?rank WHERE {{ {entities_of}
             ?entity a/rdfs:subClassOf* ?class .
             FILTER(STRSTARTS(STR(?class), "{iris.ONTOLOGY_NS}"))
             OPTIONAL {{ ?class rdfs:label ?label FILTER(LANG(?label) = "en") }}
-            BIND(NOT EXISTS {{ ?entity a ?other . ?other rdfs:subClassOf+ ?class
-                              FILTER(?other != ?class) }} AS ?specific) }}"""):
+            BIND(IF(EXISTS {{ ?entity a ?other . ?other rdfs:subClassOf+ ?class
+                             FILTER(?other != ?class) }}, "broader", "specific") AS ?rank) }}"""):
         class_name = row["class"]["value"].removeprefix(iris.ONTOLOGY_NS)
         entity(row).types[class_name] = row.get("label", {}).get("value", class_name)
-        if row["specific"]["value"] == "true":
+        if row["rank"]["value"] == "specific":
             entity(row).specific_types.add(class_name)
     for row in _select(f"""SELECT ?entity ?comment WHERE {{ {entities_of}
             ?entity rdfs:comment ?comment FILTER(LANG(?comment) = "en") }}"""):

@@ -33,11 +33,12 @@ WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
 LINK_PREDICATES = ("exactMatch", "closeMatch")
 
 TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-#: Entities: resources with an IRI that the dataset says something about.
-ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER isIRI(?s) }"
+#: Entities: resources with an IRI that the dataset says something about. Written as "not a
+#: blank node" (a subject is one or the other): Virtuoso answers isIRI true for blank nodes.
+ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(!isBlank(?s)) }"
 CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"
 PROPERTIES = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"
-CLASS_PARTITIONS = """SELECT ?key (SUM(IF(isIRI(?s), 1, 0)) AS ?n)
+CLASS_PARTITIONS = """SELECT ?key (SUM(IF(isBlank(?s), 0, 1)) AS ?n)
 WHERE { SELECT DISTINCT ?key ?s WHERE { ?s a ?key } } GROUP BY ?key"""
 PROPERTY_PARTITIONS = """SELECT ?key (COUNT(*) AS ?n)
 WHERE { SELECT DISTINCT ?s ?key ?o WHERE { ?s ?key ?o } } GROUP BY ?key"""
