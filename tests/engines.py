@@ -39,14 +39,9 @@ class Oxigraph:
             [str(OXIGRAPH), command, "--location", str(self.location),
              "--bind", f"127.0.0.1:{self.port}"],
             stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/query?query=ASK%7B%7D", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.05)
-        raise RuntimeError(f"oxigraph {command} did not start on {self.location}")
+        if not _answers(self.process, self.query_url, seconds=30):
+            raise RuntimeError(f"oxigraph {command} did not start on {self.location}")
+        return self
 
     def kill(self) -> None:
         """Stop it at once (SIGKILL), as a replica that dies would."""
@@ -114,16 +109,10 @@ MaxQueryExecutionTime = 60
         log = open(db / "virtuoso-stdout.log", "ab")
         self.process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)],
                                         cwd=db, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if requests.get(self.query_url, params={"query": "ASK {}"}, timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.kill()
-        raise RuntimeError(f"virtuoso-t did not start in {db} (see virtuoso.log there)")
+        if not _answers(self.process, self.query_url, seconds=60):
+            self.kill()
+            raise RuntimeError(f"virtuoso-t did not start in {db} (see virtuoso.log there)")
+        return self
 
     def kill(self) -> None:
         _kill(self.process)
@@ -156,6 +145,20 @@ MaxQueryExecutionTime = 60
                          data=body, auth=auth, headers={"Content-Type": "application/n-triples"},
                          timeout=60).raise_for_status()
         return self
+
+
+def _answers(process: subprocess.Popen, query_url: str, seconds: float) -> bool:
+    """Whether a starting engine answers ``ASK {}`` within ``seconds`` (False at once if its
+    process exits)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(query_url, params={"query": "ASK {}"}, timeout=1).ok:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    return False
 
 
 def _kill(process: subprocess.Popen | None) -> None:

@@ -24,7 +24,6 @@ and a load replaces one graph at a time (atomic per graph, not as a whole).
 import hashlib
 import itertools
 import json
-import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -71,9 +70,6 @@ _BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, O
 _UNAVAILABLE = (502, 503, 504)
 _EMPTY = ox.Store()
 XSD_BOOLEAN = PREFIXES["xsd"] + "boolean"
-#: A boolean written "1" or "0" as a whole TSV cell (Virtuoso's way of writing true and false).
-_NUMERIC_BOOLEAN_CELL = re.compile(
-    rb'(?m)(^|\t)"([01])"\^\^<' + re.escape(XSD_BOOLEAN.encode()) + rb'>(?=\t|\r?$)')
 
 
 class EngineError(StoreError):
@@ -230,16 +226,15 @@ class RemoteStore:
             parsed = self._parse_results(response)
             if isinstance(parsed, ox.QueryBoolean):
                 return Answer(parsed.serialize(format=target.oxigraph), target.name)
-            if self.virtuoso:
-                parsed = _canonical_boolean_rows(parsed)
             return _solutions(parsed, target, request.max_rows)
 
         return self._read(text, dataset, _RESULTS_ACCEPT, results)
 
     def _parse_results(self, response: requests.Response):
         """The engine's JSON results, read by pyoxigraph. Virtuoso names blank nodes
-        ``nodeID://b10001``, which is no blank node label: those become ``b10001``; and it
-        answers ASK with one row of ``__ASK_RETVAL`` 1 or 0, which becomes the boolean."""
+        ``nodeID://b10001``, which is no blank node label: those become ``b10001``; it writes
+        booleans ``"1"``/``"0"``, which become ``true``/``false``; and it answers ASK with one
+        row of ``__ASK_RETVAL`` 1 or 0, which becomes the boolean."""
         if not self.virtuoso:
             return ox.parse_query_results(response.raw, ox.QueryResultsFormat.JSON)
         try:
@@ -254,6 +249,8 @@ class RemoteStore:
             for term in row.values():
                 if term.get("type") == "bnode":
                     term["value"] = term["value"].removeprefix("nodeID://")
+                elif term.get("datatype") == XSD_BOOLEAN and term["value"] in ("1", "0"):
+                    term["value"] = "true" if term["value"] == "1" else "false"
         return ox.parse_query_results(json.dumps(answer).encode(), ox.QueryResultsFormat.JSON)
 
     def _canonical_triples(self, triples):
@@ -421,15 +418,6 @@ def _canonical_boolean(term):
             and term.value in ("1", "0"):
         return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
     return term
-
-
-def _canonical_boolean_rows(solutions: ox.QuerySolutions) -> ox.QuerySolutions:
-    """The rows with ``"1"``/``"0"`` booleans written ``true``/``false`` (read through TSV,
-    where each cell is one term in Turtle syntax, so only whole boolean terms change)."""
-    tsv = solutions.serialize(format=ox.QueryResultsFormat.TSV)
-    tsv = _NUMERIC_BOOLEAN_CELL.sub(
-        lambda m: m[1] + (b"true" if m[2] == b"1" else b"false"), tsv)
-    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
 
 
 def _raise_for_engine(response: requests.Response) -> None:
